@@ -1,0 +1,82 @@
+"""Organisations (safeguarding partnerships), their teams, and who holds which role in them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+    AUDITOR = "auditor", "Auditor"
+
+
+class ReviewTiming(models.TextChoices):
+    AFTER_SHARING = "after", "After sharing (urgent sharing is never blocked)"
+    BEFORE_SHARING = "before", "Before a decision to share is final"
+
+
+class Organisation(models.Model):
+    """A safeguarding partnership. Records never cross from one organisation to another."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    reference_prefix = models.CharField(
+        max_length=8, unique=True, help_text="Starts every decision reference, for example WMP."
+    )
+    review_timing = models.CharField(max_length=10, choices=ReviewTiming.choices, default=ReviewTiming.AFTER_SHARING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_in_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class User(AbstractUser):
+    """Custom from the first migration so identity can grow without a painful swap later."""
+
+    job_title = models.CharField(max_length=200, blank=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A user's role in one organisation.
+
+    One membership per login keeps every query's organisation unambiguous; someone who works for two
+    partnerships has two logins.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"

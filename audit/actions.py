@@ -1,0 +1,44 @@
+"""Names of audited actions, as stored in AuditEvent.action."""
+
+LOGIN = "login"
+LOGOUT = "logout"
+LOGIN_FAILED = "login_failed"
+
+DECISION_CREATE = "decision_create"
+DECISION_STEP_SAVE = "decision_step_save"
+DECISION_SUBMIT = "decision_submit"
+DECISION_AMEND_START = "decision_amend_start"
+DECISION_VIEW = "decision_view"
+DECISION_DRAFT_DISCARD = "decision_draft_discard"
+
+REVIEW_APPROVE = "review_approve"
+REVIEW_RETURN = "review_return"
+
+AUDIT_LOG_VIEW = "audit_log_view"
+AUDIT_LOG_EXPORT = "audit_log_export"
+PDF_EXPORT = "pdf_export"
+BULK_EXPORT_START = "bulk_export_start"
+BULK_EXPORT_DOWNLOAD = "bulk_export_download"
+VERIFY_CODE = "verify_code"
+ORG_SETTINGS_CHANGE = "org_settings_change"
+
+LABELS = {
+    LOGIN: "Signed in",
+    LOGOUT: "Signed out",
+    LOGIN_FAILED: "Failed sign-in",
+    DECISION_CREATE: "Started a decision",
+    DECISION_STEP_SAVE: "Saved an answer",
+    DECISION_SUBMIT: "Submitted a decision",
+    DECISION_AMEND_START: "Started an amendment",
+    DECISION_VIEW: "Viewed a decision",
+    DECISION_DRAFT_DISCARD: "Discarded a draft",
+    REVIEW_APPROVE: "Signed off a decision",
+    REVIEW_RETURN: "Returned a decision",
+    AUDIT_LOG_VIEW: "Viewed the audit log",
+    AUDIT_LOG_EXPORT: "Exported the audit log",
+    PDF_EXPORT: "Exported a PDF",
+    BULK_EXPORT_START: "Started a bulk export",
+    BULK_EXPORT_DOWNLOAD: "Downloaded a bulk export",
+    VERIFY_CODE: "Checked a verification code",
+    ORG_SETTINGS_CHANGE: "Changed organisation settings",
+}

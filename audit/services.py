@@ -1,0 +1,74 @@
+"""The one way to write an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditEvent, ChainHead, chain_key_for
+
+USER_AGENT_MAX = 300
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    organisation: Any = None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    target_ref: str = "",
+    details: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one event to its organisation's chain.
+
+    Call it inside the transaction that makes the change it describes: it joins that transaction, so the
+    change and its event are committed, or rolled back, together.
+    """
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target.pk
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    organisation_id = getattr(organisation, "pk", organisation)
+    key = chain_key_for(organisation_id)
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(chain_key=key)
+        # The row lock serialises writers of one chain (PostgreSQL); SQLite's IMMEDIATE transactions do
+        # the same for the whole database.
+        head = ChainHead.objects.select_for_update().get(chain_key=key)
+        event = AuditEvent(
+            chain_key=key,
+            seq=head.last_seq + 1,
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_label=actor_label or (actor.get_username() if actor is not None else ""),
+            organisation_id=organisation_id,
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            target_ref=target_ref,
+            details=details or {},
+            ip_address=client_ip(request),
+            user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:USER_AGENT_MAX],
+            prev_hash=head.last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event

@@ -1,0 +1,255 @@
+"""The guidance a decision is made under, as data, keyed by edition.
+
+An edition holds its principles (the 2018 "seven golden rules") and the wording of every question page.
+A later edition (the May 2024 advice restates the rules as principles) is a new entry here plus, if its
+questions differ, its own step list in wizard.py: stored decisions keep the edition they were made under,
+so no schema change is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CURRENT_EDITION = "2018"
+
+
+@dataclass(frozen=True)
+class Principle:
+    number: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    title: str
+    caption: str = ""
+    rule: int | None = None
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Edition:
+    code: str
+    title: str
+    source: str
+    principles: tuple[Principle, ...]
+    questions: dict[str, QuestionText] = field(default_factory=dict)
+
+    def principle(self, number: int | None) -> Principle | None:
+        return next((p for p in self.principles if p.number == number), None)
+
+
+GOLDEN_RULES_2018 = (
+    Principle(
+        1,
+        "The law is not a barrier",
+        "Remember that the UK General Data Protection Regulation (GDPR), Data Protection Act 2018 and human "
+        "rights law are not barriers to justified information sharing, but provide a framework to ensure that "
+        "personal information about living individuals is shared appropriately.",
+    ),
+    Principle(
+        2,
+        "Be open and honest",
+        "Be open and honest with the individual (and/or their family where appropriate) from the outset about "
+        "why, what, how and with whom information will, or could be shared, and seek their agreement, unless "
+        "it is unsafe or inappropriate to do so.",
+    ),
+    Principle(
+        3,
+        "Seek advice",
+        "Seek advice from other practitioners if you are in any doubt about sharing the information "
+        "concerned, without disclosing the identity of the individual where possible.",
+    ),
+    Principle(
+        4,
+        "Share with consent where appropriate",
+        "Where possible, share information with consent, and where possible, respect the wishes of those who "
+        "do not consent to having their information shared. Under the UK GDPR and Data Protection Act 2018 "
+        "you may share information without consent if, in your judgement, there is a lawful basis to do so, "
+        "such as where safety may be at risk.",
+    ),
+    Principle(
+        5,
+        "Consider safety and well-being",
+        "Base your information sharing decisions on considerations of the safety and well-being of the "
+        "individual and others who may be affected by their actions.",
+    ),
+    Principle(
+        6,
+        "Necessary, proportionate, relevant, adequate, accurate, timely and secure",
+        "Ensure that the information you share is necessary for the purpose for which you are sharing it, is "
+        "shared only with those individuals who need to have it, is accurate and up-to-date, is shared in a "
+        "timely fashion, and is shared securely.",
+    ),
+    Principle(
+        7,
+        "Keep a record",
+        "Keep a record of your decision and the reasons for it – whether it is to share information or not. "
+        "If you decide to share, then record what you have shared, with whom and for what purpose.",
+    ),
+)
+
+QUESTIONS_2018 = {
+    "request": QuestionText(
+        "About the request",
+        caption="The request",
+        intro="Tell us who asked for the information, or who proposed sharing it, and why.",
+    ),
+    "information": QuestionText("What information is being considered for sharing?", caption="The information"),
+    "advice": QuestionText("Did you seek advice about sharing this information?", caption="Seek advice", rule=3),
+    "consent": QuestionText("Consent to share", caption="Consent", rule=4),
+    "consent_outcome": QuestionText("What was the response when you sought consent?", caption="Consent", rule=4),
+    "consent_not_sought": QuestionText("Why was consent not sought?", caption="Consent", rule=4),
+    "lawful_basis": QuestionText("What is the lawful basis for sharing?", caption="Lawful basis", rule=1),
+    "special_category": QuestionText(
+        "Which condition allows you to share special category data?", caption="Lawful basis", rule=1
+    ),
+    "criminal_offence": QuestionText(
+        "Which condition allows you to share criminal offence data?", caption="Lawful basis", rule=1
+    ),
+    "safety": QuestionText("How does sharing, or not sharing, affect safety and well-being?", caption="Safety", rule=5),
+    "rule6": QuestionText(
+        "Is the information necessary, proportionate, relevant, adequate, accurate, timely and secure?",
+        caption="Necessary and proportionate",
+        rule=6,
+    ),
+    "open_honest": QuestionText(
+        "Were the child or family told what would be shared and why?", caption="Openness", rule=2
+    ),
+    "decision": QuestionText("What have you decided?", caption="Your decision", rule=7),
+    "without_consent": QuestionText("Why are you sharing without consent?", caption="Your decision", rule=4),
+    "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=7),
+}
+
+EDITIONS: dict[str, Edition] = {
+    "2018": Edition(
+        code="2018",
+        title="Information sharing: advice for practitioners providing safeguarding services (July 2018)",
+        source="HM Government, July 2018, with the local procedure 1.1 Sharing information",
+        principles=GOLDEN_RULES_2018,
+        questions=QUESTIONS_2018,
+    ),
+}
+
+
+def edition(code: str) -> Edition:
+    return EDITIONS[code]
+
+
+# Choices used by the questions. Stored values never change; labels may be reworded.
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+REQUEST_ORIGINS = [
+    ("other_agency", "Another agency asked us to share information"),
+    ("own_agency", "We propose to share information"),
+]
+
+INFORMATION_CATEGORIES = [
+    ("identity", "Names, dates of birth and addresses"),
+    ("family", "Family circumstances and relationships"),
+    ("health", "Physical or mental health"),
+    ("education", "Education and attendance"),
+    ("social_care", "Social care involvement"),
+    ("police", "Police involvement or allegations"),
+    ("other", "Something else"),
+]
+
+ADVICE_SOURCES = [
+    ("dsl", "Designated safeguarding lead"),
+    ("manager", "Manager or supervisor"),
+    ("caldicott", "Caldicott guardian"),
+    ("information_governance", "Information governance or data protection officer"),
+    ("legal", "Legal services"),
+    ("other", "Someone else"),
+]
+
+IDENTITY_WITHHELD = [
+    ("yes", "Yes, I did not say who the child or family was"),
+    ("no", "No, I had to say who they were"),
+]
+
+CONSENT_OUTCOMES = [
+    ("given", "Consent was given"),
+    ("refused", "Consent was refused"),
+    ("withdrawn", "Consent was given, then withdrawn"),
+    ("not_obtained", "Consent could not be obtained (for example, the person lacks capacity)"),
+]
+
+NOT_SOUGHT_REASONS = [
+    ("delay", "Seeking consent would place the child at risk of significant harm through delay"),
+    (
+        "parent_reaction",
+        "Seeking consent would place the child at risk of significant harm through the parent's actions or reactions",
+    ),
+    ("evidence_loss", "Seeking consent would lead to the loss of evidential material"),
+    ("other", "Another reason"),
+]
+
+ARTICLE_6 = [
+    ("a_consent", "Article 6(1)(a) consent"),
+    ("c_legal_obligation", "Article 6(1)(c) legal obligation"),
+    ("d_vital_interests", "Article 6(1)(d) vital interests"),
+    ("e_public_task", "Article 6(1)(e) public task"),
+    ("f_legitimate_interests", "Article 6(1)(f) legitimate interests"),
+]
+
+ARTICLE_9 = [
+    ("9_2_a_explicit_consent", "Article 9(2)(a) explicit consent"),
+    (
+        "9_2_b_employment_social_security",
+        "Article 9(2)(b) employment, social security and social protection law",
+    ),
+    ("9_2_c_vital_interests", "Article 9(2)(c) vital interests, where consent cannot be given"),
+    ("9_2_g_substantial_public_interest", "Article 9(2)(g) substantial public interest"),
+    ("9_2_h_health_social_care", "Article 9(2)(h) health or social care"),
+]
+
+SCHEDULE_1_PARAGRAPHS = [
+    ("para_18", "DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk"),
+    ("para_6", "DPA 2018 Schedule 1 paragraph 6: statutory and government purposes"),
+    ("para_10", "DPA 2018 Schedule 1 paragraph 10: preventing or detecting unlawful acts"),
+    ("para_2", "DPA 2018 Schedule 1 paragraph 2: health or social care purposes"),
+    ("other", "Another condition"),
+]
+
+CRIMINAL_OFFENCE_CONDITIONS = [
+    ("para_18", "DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk"),
+    ("para_10", "DPA 2018 Schedule 1 paragraph 10: preventing or detecting unlawful acts"),
+    ("para_6", "DPA 2018 Schedule 1 paragraph 6: statutory and government purposes"),
+    ("para_33", "DPA 2018 Schedule 1 paragraph 33: legal claims"),
+    ("other", "Another condition"),
+]
+
+STATUTORY_GATEWAYS = [
+    ("ca1989_s17", "Children Act 1989 section 17 (children in need)"),
+    ("ca1989_s47", "Children Act 1989 section 47 (enquiries into significant harm)"),
+    ("ca2004_s10", "Children Act 2004 section 10 (co-operation to improve well-being)"),
+    ("ca2004_s11", "Children Act 2004 section 11 (duty to safeguard and promote welfare)"),
+    ("cda1998_s115", "Crime and Disorder Act 1998 section 115"),
+    ("none", "No specific statutory gateway"),
+]
+
+RULE6_TESTS = [
+    ("necessary", "Necessary", "Is sharing necessary for the purpose?"),
+    ("proportionate", "Proportionate", "Is the amount shared proportionate to the need and the risk?"),
+    ("relevant", "Relevant", "Is only information relevant to the purpose shared?"),
+    ("adequate", "Adequate", "Is it enough for the recipient to understand and act on it?"),
+    ("accurate", "Accurate", "Is it accurate and up to date, with fact and opinion kept apart?"),
+    ("timely", "Timely", "Is it shared in time to reduce the risk?"),
+    ("secure", "Secure", "Will it be shared securely?"),
+]
+
+TOLD_OPTIONS = [
+    ("yes", "Yes, they were told"),
+    ("no", "No, they were not told"),
+]
+
+SHARING_METHODS = [
+    ("secure_email", "Secure email"),
+    ("secure_portal", "Secure portal or case system"),
+    ("phone", "Telephone"),
+    ("meeting", "In a meeting"),
+    ("post", "Recorded delivery post"),
+    ("other", "Another way"),
+]

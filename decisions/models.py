@@ -1,0 +1,202 @@
+"""Decisions, their drafts, and their immutable submitted versions.
+
+A `Decision` is the stable thing people refer to (its reference). What was decided lives in
+`DecisionVersion` rows, which are never changed once written (the database refuses UPDATE and DELETE on
+them); an amendment is a new version with a reason. Work in progress lives in a `DecisionDraft`, saved
+at every wizard step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class Decision(models.Model):
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="decisions")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    reference = models.CharField(max_length=40, unique=True)
+    edition = models.CharField(max_length=10)
+    status = models.CharField(max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT)
+    review_status = models.CharField(max_length=12, choices=ReviewStatus.choices, default="", blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Denormalised from the current version so lists, filters and the dashboard need no join.
+    current_version = models.OneToOneField(
+        "DecisionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    case_reference = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=DecisionStatus.DRAFT) | Q(current_version__isnull=False, submitted_at__isnull=False),
+                name="submitted_decision_has_version",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "owner", "-updated_at"], name="decision_org_owner"),
+            models.Index(fields=["organisation", "-updated_at"], name="decision_org_updated"),
+            models.Index(fields=["organisation", "review_status", "submitted_at"], name="decision_review_queue"),
+            models.Index(fields=["organisation", "submitted_at"], name="decision_org_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == DecisionStatus.SUBMITTED
+
+
+class DecisionDraft(models.Model):
+    """Answers in progress. Saved on every step; closed (not deleted) when submitted."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="drafts")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    amends_version = models.ForeignKey(
+        "DecisionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amendment_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_step = models.CharField(max_length=40, blank=True)
+    submitted_version = models.OneToOneField(
+        "DecisionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="draft"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(submitted_version__isnull=True),
+                name="one_open_draft_per_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends_version__isnull=True) | ~Q(amendment_reason=""),
+                name="amendment_draft_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.decision_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_version_id is None
+
+
+class DecisionVersion(models.Model):
+    """One submitted, immutable version of a decision: the evidence."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    edition = models.CharField(max_length=10)
+    answers = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+    )
+    amendment_reason = models.TextField(blank=True)
+    # Facts the database checks and the dashboard counts; the full answers stay in `answers`.
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    consent_status = models.CharField(max_length=14, choices=ConsentStatus.choices)
+    consent_not_sought_reasons = models.CharField(max_length=200, blank=True)
+    lawful_basis = models.CharField(max_length=40, blank=True)
+    special_category = models.BooleanField(default=False)
+    special_category_condition = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["decision", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "number"], name="version_number_unique"),
+            models.UniqueConstraint(fields=["content_hash"], name="version_content_hash_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(number=1, previous__isnull=True)
+                    | (Q(number__gt=1, previous__isnull=False) & ~Q(amendment_reason=""))
+                ),
+                name="amendment_has_reason_and_previous",
+            ),
+            models.CheckConstraint(condition=Q(outcome__in=[o.value for o in Outcome]), name="version_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(consent_status__in=[c.value for c in ConsentStatus]), name="version_consent_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(consent_status=ConsentStatus.NOT_SOUGHT) | ~Q(consent_not_sought_reasons=""),
+                name="not_sought_consent_has_reason",
+            ),
+            # Sharing without consent needs a lawful basis, and it cannot be consent.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=Outcome.NO_SHARE)
+                    | Q(consent_status=ConsentStatus.GIVEN)
+                    | (~Q(lawful_basis="") & ~Q(lawful_basis="a_consent"))
+                ),
+                name="share_without_consent_has_lawful_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=Outcome.NO_SHARE) | Q(special_category=False) | ~Q(special_category_condition=""),
+                name="special_category_share_has_condition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} v{self.number}"
+
+    @property
+    def shared_without_consent(self) -> bool:
+        return self.outcome != Outcome.NO_SHARE and self.consent_status != ConsentStatus.GIVEN
+
+    def canonical_content(self) -> dict[str, Any]:
+        """What the content hash (and a PDF's verification code) covers."""
+        return {
+            "reference": self.decision.reference,
+            "organisation": self.decision.organisation_id,
+            "version": self.number,
+            "edition": self.edition,
+            "submitted_at": self.submitted_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "submitted_by": self.submitted_by_id,
+            "amendment_reason": self.amendment_reason,
+            "previous_hash": self.previous.content_hash if self.previous_id and self.previous else "",
+            "answers": self.answers,
+        }
+
+    def compute_content_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.canonical_content()).encode("utf-8")).hexdigest()
+
+
+class ReferenceCounter(models.Model):
+    """Next decision number per organisation and year, taken under a row lock so references never clash."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="reference_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last_number}"

@@ -1,0 +1,100 @@
+"""Every read of decisions goes through here, scoped by the user's organisation and role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Decision, DecisionDraft, DecisionVersion
+from .permissions import Can, has, membership_of
+
+
+def decisions_for_user(user: Any) -> QuerySet[Decision]:
+    """The decisions this user may see: their own (practitioners) or their organisation's."""
+    membership = membership_of(user)
+    if membership is None:
+        return Decision.objects.none()
+    qs = Decision.objects.filter(organisation_id=membership.organisation_id)
+    if has(user, Can.VIEW_ORG_DECISIONS):
+        return qs.exclude(status="draft")
+    if has(user, Can.VIEW_OWN_DECISIONS):
+        return qs.filter(owner=user)
+    return Decision.objects.none()
+
+
+def get_decision_for_user(user: Any, reference: str) -> Decision:
+    """One decision, or 404 whether it is missing or belongs to someone the user may not see."""
+    decision = (
+        decisions_for_user(user)
+        .select_related("organisation", "team", "owner", "current_version", "current_version__submitted_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if decision is None:
+        raise Http404("No decision found")
+    return decision
+
+
+def get_open_draft_for_owner(user: Any, reference: str) -> DecisionDraft:
+    """The open draft of the user's own decision, or 404."""
+    membership = membership_of(user)
+    if membership is None or not has(user, Can.START_DECISION):
+        raise Http404("No draft found")
+    draft = (
+        DecisionDraft.objects.select_related("decision", "decision__organisation", "amends_version")
+        .filter(
+            decision__reference=reference,
+            decision__organisation_id=membership.organisation_id,
+            decision__owner=user,
+            submitted_version__isnull=True,
+        )
+        .first()
+    )
+    if draft is None:
+        raise Http404("No draft found")
+    return draft
+
+
+def open_draft_of(decision: Decision) -> DecisionDraft | None:
+    return decision.drafts.filter(submitted_version__isnull=True).first()
+
+
+def versions_of(decision: Decision) -> list[DecisionVersion]:
+    return list(decision.versions.select_related("submitted_by").order_by("number"))
+
+
+def version_of(decision: Decision, number: int) -> DecisionVersion:
+    version = decision.versions.select_related("submitted_by").filter(number=number).first()
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+def latest_submitted_draft_for_owner(user: Any, reference: str) -> DecisionDraft | None:
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    return (
+        DecisionDraft.objects.filter(
+            decision__reference=reference,
+            decision__organisation_id=membership.organisation_id,
+            decision__owner=user,
+            submitted_version__isnull=False,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def has_open_draft(user: Any, reference: str) -> bool:
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return DecisionDraft.objects.filter(
+        decision__reference=reference,
+        decision__organisation_id=membership.organisation_id,
+        decision__owner=user,
+        submitted_version__isnull=True,
+    ).exists()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "decisions"
+
+urlpatterns = [
+    path("", views.decision_list, name="list"),
+    path("new", views.decision_start, name="start"),
+    path("<str:reference>", views.decision_detail, name="detail"),
+    path("<str:reference>/answer/<slug:step>", views.draft_step, name="step"),
+    path("<str:reference>/check", views.draft_check, name="check"),
+    path("<str:reference>/amend", views.decision_amend, name="amend"),
+]

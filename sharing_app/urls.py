@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from decisions import views as decision_views
+
+urlpatterns = [
+    path("", decision_views.home, name="home"),
+    path("healthz", decision_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("decisions/", include("decisions.urls")),
+    path("audit/", include("audit.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "decisions.views.page_not_found"
+handler500 = "decisions.views.server_error"
+handler403 = "decisions.views.permission_denied"
+handler400 = "decisions.views.bad_request"

@@ -1,0 +1,77 @@
+"""A small named world, built once per test class: two organisations, each role in each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client, TestCase
+
+from accounts.models import Membership, Organisation, Role, Team, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, organisation: Organisation | None, role: Role | None, team: Team | None = None) -> User:
+    first, _, last = username.partition("_")
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=first.title(), last_name=last.title()
+    )
+    if organisation is not None and role is not None:
+        Membership.objects.create(user=user, organisation=organisation, team=team, role=role)
+    return user
+
+
+class World(TestCase):
+    """`self.alice_practitioner_org_a` and friends. Org B mirrors org A so every test can try the other side."""
+
+    org_a: Organisation
+    org_b: Organisation
+    team_a: Team
+    team_b: Team
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.org_a = Organisation.objects.create(name="Org A Partnership", slug="org-a", reference_prefix="OA")
+        cls.org_b = Organisation.objects.create(name="Org B Partnership", slug="org-b", reference_prefix="OB")
+        cls.team_a = Team.objects.create(organisation=cls.org_a, name="Front door A")
+        cls.team_b = Team.objects.create(organisation=cls.org_b, name="Front door B")
+        cls.alice_practitioner_org_a = make_user("alice_practitioner", cls.org_a, Role.PRACTITIONER, cls.team_a)
+        cls.amir_practitioner_org_a = make_user("amir_practitioner", cls.org_a, Role.PRACTITIONER, cls.team_a)
+        cls.sue_supervisor_org_a = make_user("sue_supervisor", cls.org_a, Role.SUPERVISOR, cls.team_a)
+        cls.ada_admin_org_a = make_user("ada_admin", cls.org_a, Role.ADMIN, cls.team_a)
+        cls.aud_auditor_org_a = make_user("aud_auditor", cls.org_a, Role.AUDITOR, cls.team_a)
+        cls.bob_practitioner_org_b = make_user("bob_practitioner", cls.org_b, Role.PRACTITIONER, cls.team_b)
+        cls.sid_supervisor_org_b = make_user("sid_supervisor", cls.org_b, Role.SUPERVISOR, cls.team_b)
+        cls.bea_admin_org_b = make_user("bea_admin", cls.org_b, Role.ADMIN, cls.team_b)
+        cls.ben_auditor_org_b = make_user("ben_auditor", cls.org_b, Role.AUDITOR, cls.team_b)
+        cls.nobody_without_org = make_user("nobody_noorg", None, None)
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    @property
+    def every_role_org_a(self) -> list[User]:
+        return [
+            self.alice_practitioner_org_a,
+            self.sue_supervisor_org_a,
+            self.ada_admin_org_a,
+            self.aud_auditor_org_a,
+        ]
+
+    @property
+    def every_role_org_b(self) -> list[User]:
+        return [
+            self.bob_practitioner_org_b,
+            self.sid_supervisor_org_b,
+            self.bea_admin_org_b,
+            self.ben_auditor_org_b,
+        ]
+
+
+def form_errors(response: Any) -> str:
+    """The error summary text of a rendered page, for readable assertions."""
+    content = response.content.decode()
+    start = content.find("govuk-error-summary")
+    return content[start : start + 3000] if start >= 0 else ""

@@ -1,0 +1,126 @@
+"""Valid answers for every question page, and helpers that keep wizard tests short."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from decisions.models import DecisionDraft
+
+
+def rule6_yes() -> dict[str, str]:
+    data = {"secure_method": "Secure email to the named social worker"}
+    for key in ("necessary", "proportionate", "relevant", "adequate", "accurate", "timely", "secure"):
+        data[key] = "yes"
+        data[f"{key}_explanation"] = f"It is {key} because the school nurse needs it today."
+    return data
+
+
+def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
+    """POST data a practitioner would send for `step` on the main path (consent given, share all)."""
+    base: dict[str, dict[str, Any]] = {
+        "request": {
+            "request_origin": "other_agency",
+            "requester_name": "PC Jane Smith",
+            "requester_role": "Police constable",
+            "requester_agency": "West Midlands Police",
+            "request_date_0": "3",
+            "request_date_1": "11",
+            "request_date_2": "2026",
+            "case_reference": "CASE-123",
+            "subject_details": "J.B., born 4 May 2015",
+            "purpose": "Strategy discussion about bruising seen at school",
+        },
+        "information": {
+            "categories": ["family", "education"],
+            "special_category": "no",
+            "criminal_offence": "no",
+            "description": "Attendance record and notes of two conversations with the child",
+        },
+        "advice": {
+            "advice_sought": "yes",
+            "advice_sources": ["dsl"],
+            "advice_from": "Mrs Patel, designated safeguarding lead",
+            "advice_date_0": "3",
+            "advice_date_1": "11",
+            "advice_date_2": "2026",
+            "identity_withheld": "no",
+            "advice_given": "Share the attendance record and notes; do not share unrelated history",
+        },
+        "consent": {"consent_appropriate": "yes", "consent_sought": "yes", "consent_from": "Mother"},
+        "consent_outcome": {"consent_outcome": "given"},
+        "consent_not_sought": {"reasons": ["delay"], "reason_delay": "The strategy discussion is in an hour"},
+        "lawful_basis": {"article6": "e_public_task", "statutory_gateways": ["ca1989_s47"]},
+        "special_category": {"article9": "9_2_g_substantial_public_interest", "schedule1": "para_18"},
+        "criminal_offence": {"criminal_condition": "para_18"},
+        "safety": {
+            "impact_of_sharing": "Police can assess the risk at the strategy discussion",
+            "impact_of_not_sharing": "The risk of harm would not be assessed with full information",
+        },
+        "rule6": rule6_yes(),
+        "open_honest": {"told": "yes", "told_detail": "Mother was told by me on 3 November"},
+        "decision": {"outcome": "share_all", "reasons": "Necessary to protect the child; mother agreed"},
+        "without_consent": {"justification": "Risk of significant harm outweighs the refusal"},
+        "recipients": {
+            "recipient_agency": "West Midlands Police",
+            "recipient_person": "PC Jane Smith",
+            "recipient_contact": "jane.smith@police.example",
+            "shared_date_0": "3",
+            "shared_date_1": "11",
+            "shared_date_2": "2026",
+            "shared_time": "14:30",
+            "method": "secure_email",
+        },
+    }
+    data = dict(base[step])
+    data.update(overrides)
+    return data
+
+
+def step_url(reference: str, step: str) -> str:
+    return reverse("decisions:step", kwargs={"reference": reference, "step": step})
+
+
+def post_step(
+    client: Client,
+    draft_or_ref: DecisionDraft | str,
+    step: str,
+    data: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Any:
+    reference = draft_or_ref if isinstance(draft_or_ref, str) else draft_or_ref.decision.reference
+    return client.post(step_url(reference, step), data if data is not None else valid_post(step, **overrides))
+
+
+MAIN_PATH = [
+    "request",
+    "information",
+    "advice",
+    "consent",
+    "consent_outcome",
+    "lawful_basis",
+    "safety",
+    "rule6",
+    "open_honest",
+    "decision",
+    "recipients",
+]
+
+
+def start(client: Client) -> str:
+    response = client.post(reverse("decisions:start"))
+    assert response.status_code == 302, response
+    return response["Location"].split("/")[2]
+
+
+def walk(client: Client, reference: str, steps: list[str], overrides: dict[str, dict[str, Any]] | None = None) -> None:
+    overrides = overrides or {}
+    for step in steps:
+        response = post_step(client, reference, step, **overrides.get(step, {}))
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+
+
+def submit(client: Client, reference: str) -> Any:
+    return client.post(reverse("decisions:check", kwargs={"reference": reference}), {"declaration": "on"})
