@@ -17,6 +17,7 @@ from .choices import DecisionStatus, ReviewStatus
 from .guidance import CURRENT_EDITION
 from .models import Decision, DecisionDraft, DecisionVersion, ReferenceCounter
 from .permissions import Can, can_amend, can_edit_draft, ensure
+from .signals import decision_submitted
 
 
 class RecordInvalid(ValidationError):
@@ -150,6 +151,7 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
         content_hash=version.content_hash,
         outcome=version.outcome,
     )
+    transaction.on_commit(lambda: decision_submitted.send(sender=DecisionVersion, version=version, by=by))
     return version
 
 

@@ -30,3 +30,15 @@ class HappyPathTests(World):
         detail = client.get(reverse("decisions:detail", kwargs={"reference": reference}))
         assert detail.status_code == 200
         assert "Attendance record" in detail.content.decode()
+
+
+class FactoryTests(World):
+    def test_factory_makes_a_submitted_decision_and_an_amendment(self) -> None:
+        from .factories import amend, make_submitted_decision
+
+        v1 = make_submitted_decision(self.alice_practitioner_org_a)
+        v2 = amend(self.alice_practitioner_org_a, v1, "Wrong time recorded", {"recipients": {"shared_time": "15:00"}})
+        assert (v1.number, v2.number) == (1, 2)
+        assert v2.previous_id == v1.pk and v2.amendment_reason == "Wrong time recorded"
+        assert v2.answers["recipients"]["shared_time"] == "15:00"
+        assert v1.answers["recipients"]["shared_time"] == "14:30"

@@ -62,5 +62,5 @@ class Command(BaseCommand):
         superuser.save()
         rows.append(("(Django admin at /django-admin/)", "Superuser", "superuser", password))
         self.stdout.write("Demo logins (passwords are new each run unless DEMO_PASSWORD is set):")
-        for org, role, username, password in rows:
-            self.stdout.write(f"  {org:<40} {role:<13} {username:<22} {password}")
+        for org, role_label, username, password in rows:
+            self.stdout.write(f"  {org:<40} {role_label:<13} {username:<22} {password}")
