@@ -20,6 +20,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _locked_head(key: str) -> ChainHead:
+    """The chain head, row-locked: that serialises writers of one chain on PostgreSQL (SQLite's IMMEDIATE
+    transactions serialise all writers anyway)."""
+    head = ChainHead.objects.select_for_update().filter(chain_key=key).first()
+    if head is None:
+        # First event of a new chain: create the head, tolerating a concurrent creator.
+        with transaction.atomic():
+            ChainHead.objects.get_or_create(chain_key=key)
+        head = ChainHead.objects.select_for_update().get(chain_key=key)
+    return head
+
+
 def record(
     *,
     action: str,
@@ -45,11 +57,9 @@ def record(
         actor = None
     organisation_id = getattr(organisation, "pk", organisation)
     key = chain_key_for(organisation_id)
-    with transaction.atomic():
-        ChainHead.objects.get_or_create(chain_key=key)
-        # The row lock serialises writers of one chain (PostgreSQL); SQLite's IMMEDIATE transactions do
-        # the same for the whole database.
-        head = ChainHead.objects.select_for_update().get(chain_key=key)
+    # No savepoint: this joins the caller's transaction, and a failure here must fail the whole change.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(key)
         event = AuditEvent(
             chain_key=key,
             seq=head.last_seq + 1,

@@ -2,43 +2,587 @@
 
 from __future__ import annotations
 
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from decisions.models import Decision
+from audit.models import AuditEvent
+from decisions import wizard
+from decisions.models import Decision, DecisionDraft, DecisionVersion
 
-from .base import World, form_errors
-from .wizard_helpers import MAIN_PATH, start, submit, walk
+from .base import PASSWORD, World, form_errors
+from .factories import amend, make_submitted_decision
+from .wizard_helpers import MAIN_PATH, post_step, start, step_url, submit, valid_post, walk
+
+ALL_STEPS = [s.key for s in wizard.steps_for("2018")]
+
+
+def check_url(reference: str) -> str:
+    return reverse("decisions:check", kwargs={"reference": reference})
+
+
+def detail_url(reference: str) -> str:
+    return reverse("decisions:detail", kwargs={"reference": reference})
 
 
 class HappyPathTests(World):
     def test_consent_given_share_all_end_to_end(self) -> None:
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
-        assert reference.startswith("OA-")
+        assert reference.startswith(f"OA-{timezone.localdate().year}-")
         walk(client, reference, MAIN_PATH)
-        check = client.get(reverse("decisions:check", kwargs={"reference": reference}))
+        check = client.get(check_url(reference))
         assert check.status_code == 200
         assert "PC Jane Smith" in check.content.decode()
         response = submit(client, reference)
         assert response.status_code == 302, form_errors(response)
         decision = Decision.objects.get(reference=reference)
-        assert decision.status == "submitted"
+        assert decision.status == "submitted" and decision.edition == "2018"
         version = decision.current_version
         assert version is not None and version.number == 1
         assert version.outcome == "share_all" and version.consent_status == "given"
         assert version.content_hash == version.compute_content_hash()
-        detail = client.get(reverse("decisions:detail", kwargs={"reference": reference}))
+        assert set(version.answers) == set(MAIN_PATH)
+        detail = client.get(detail_url(reference))
         assert detail.status_code == 200
-        assert "Attendance record" in detail.content.decode()
+        html = detail.content.decode()
+        assert "Attendance record" in html and "July 2018" in html
+
+    def test_every_step_names_its_position_and_links_back(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        first = client.get(step_url(reference, "request")).content.decode()
+        assert "Step 1 of" in first and reverse("decisions:list") in first
+        walk(client, reference, ["request", "information"])
+        third = client.get(step_url(reference, "advice")).content.decode()
+        assert "Step 3 of" in third
+        assert f'href="{step_url(reference, "information")}" class="govuk-back-link"' in third
+        assert "Golden rule 3: Seek advice" in third
+
+    def test_each_step_goes_to_the_next_applicable_one(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        for here, there in zip(MAIN_PATH, MAIN_PATH[1:], strict=False):
+            response = post_step(client, reference, here)
+            assert response["Location"] == step_url(reference, there), here
+        assert post_step(client, reference, MAIN_PATH[-1])["Location"] == check_url(reference)
+
+    def test_answers_are_saved_per_step_and_shown_again(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        post_step(client, reference, "request")
+        draft = DecisionDraft.objects.get(decision__reference=reference)
+        assert draft.answers["request"]["requester_name"] == "PC Jane Smith"
+        assert draft.answers["request"]["request_date"] == "2026-11-03"
+        assert Decision.objects.get(reference=reference).case_reference == "CASE-123"
+        again = client.get(step_url(reference, "request")).content.decode()
+        assert 'value="PC Jane Smith"' in again and 'value="2026"' in again
+
+    def test_save_and_come_back_later_keeps_the_answer(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        response = client.post(step_url(reference, "request"), {**valid_post("request"), "later": "1"})
+        assert response["Location"] == reverse("decisions:list")
+        assert "request" in DecisionDraft.objects.get(decision__reference=reference).answers
+        listing = client.get(reverse("decisions:list")).content.decode()
+        assert reference in listing and "Draft" in listing
+
+    def test_resume_on_another_device(self) -> None:
+        reference = start(self.client_for(self.alice_practitioner_org_a))
+        post_step(self.client_for(self.alice_practitioner_org_a), reference, "request")
+        other_device = Client()
+        assert other_device.login(username="alice_practitioner", password=PASSWORD)
+        html = other_device.get(step_url(reference, "request")).content.decode()
+        assert 'value="PC Jane Smith"' in html
 
 
-class FactoryTests(World):
-    def test_factory_makes_a_submitted_decision_and_an_amendment(self) -> None:
-        from .factories import amend, make_submitted_decision
+@pytest.mark.parametrize("step", ALL_STEPS)
+@pytest.mark.django_db
+def test_every_step_rejects_empty_input_with_an_error_summary_and_saves_nothing(step: str) -> None:
+    world = World
+    world.setUpTestData()
+    client = Client()
+    client.force_login(world.alice_practitioner_org_a)
+    reference = start(client)
+    # Reach the step's branch first, so it applies.
+    draft = DecisionDraft.objects.get(decision__reference=reference)
+    from .factories import answers_for
 
-        v1 = make_submitted_decision(self.alice_practitioner_org_a)
-        v2 = amend(self.alice_practitioner_org_a, v1, "Wrong time recorded", {"recipients": {"shared_time": "15:00"}})
-        assert (v1.number, v2.number) == (1, 2)
-        assert v2.previous_id == v1.pk and v2.amendment_reason == "Wrong time recorded"
-        assert v2.answers["recipients"]["shared_time"] == "15:00"
-        assert v1.answers["recipients"]["shared_time"] == "14:30"
+    branch = answers_for(
+        ["information", "consent", "decision"],
+        {
+            "information": {"special_category": "yes", "criminal_offence": "yes"},
+            "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
+            "decision": {"outcome": "share_all"},
+        },
+    )
+    draft.answers = branch
+    draft.save()
+    before = dict(draft.answers)
+    response = client.post(step_url(reference, step), {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and "govuk-error-message" in html
+    draft.refresh_from_db()
+    assert draft.answers == before
+
+
+@pytest.mark.parametrize("step", ALL_STEPS)
+@pytest.mark.django_db
+def test_every_step_accepts_valid_input(step: str) -> None:
+    world = World
+    world.setUpTestData()
+    client = Client()
+    client.force_login(world.alice_practitioner_org_a)
+    reference = start(client)
+    draft = DecisionDraft.objects.get(decision__reference=reference)
+    from .factories import answers_for
+
+    draft.answers = answers_for(
+        ["information", "consent", "decision"],
+        {
+            "information": {"special_category": "yes", "criminal_offence": "yes"},
+            "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
+        },
+    )
+    draft.save()
+    response = post_step(client, reference, step)
+    assert response.status_code == 302, form_errors(response)
+    draft.refresh_from_db()
+    assert step in draft.answers
+
+
+class FieldRuleTests(World):
+    def setUp(self) -> None:
+        self.client_a = self.client_for(self.alice_practitioner_org_a)
+        self.reference = start(self.client_a)
+
+    def errors_for(self, step: str, **overrides: object) -> str:
+        response = post_step(self.client_a, self.reference, step, **overrides)
+        assert response.status_code == 200, f"{step} accepted {overrides}"
+        return form_errors(response)
+
+    def test_advice_sought_needs_who_and_what(self) -> None:
+        errors = self.errors_for("advice", advice_sources=[], advice_given="")
+        assert "Select who you asked" in errors and "Enter what you were advised" in errors
+
+    def test_advice_not_sought_needs_a_reason(self) -> None:
+        errors = self.errors_for("advice", advice_sought="no")
+        assert "Enter why you did not seek advice" in errors
+
+    def test_advice_not_sought_drops_the_yes_branch(self) -> None:
+        response = post_step(self.client_a, self.reference, "advice", advice_sought="no", no_advice_reason="Clear case")
+        assert response.status_code == 302
+        saved = DecisionDraft.objects.get(decision__reference=self.reference).answers["advice"]
+        assert saved["advice_sources"] == [] and saved["advice_given"] == ""
+
+    def test_each_not_sought_reason_needs_its_explanation(self) -> None:
+        post_step(self.client_a, self.reference, "consent", consent_sought="no")
+        errors = self.errors_for("consent_not_sought", reasons=["delay", "parent_reaction", "evidence_loss", "other"])
+        assert "how the parent" in errors and "what evidential material" in errors and "the other reason" in errors
+
+    def test_refused_consent_needs_details(self) -> None:
+        post_step(self.client_a, self.reference, "consent")
+        errors = self.errors_for("consent_outcome", consent_outcome="refused")
+        assert "Enter details of the response" in errors
+
+    def test_share_some_needs_what_was_withheld(self) -> None:
+        errors = self.errors_for("decision", outcome="share_some")
+        assert "Enter what was withheld and why" in errors
+
+    def test_dates_must_be_real_and_not_in_the_future(self) -> None:
+        assert "must be today or in the past" in self.errors_for(
+            "request", request_date_0="1", request_date_1="1", request_date_2=str(timezone.localdate().year + 1)
+        )
+        assert "There is a problem" in self.errors_for("request", request_date_0="31", request_date_1="2")
+
+    def test_unknown_choice_is_refused(self) -> None:
+        assert "Select the Article 6 lawful basis" in self.errors_for("lawful_basis", article6="z_made_up")
+
+    def test_gateways_none_and_others_conflict(self) -> None:
+        assert "not both" in self.errors_for("lawful_basis", statutory_gateways=["none", "ca1989_s47"])
+
+    def test_overlong_text_is_refused_not_truncated(self) -> None:
+        assert "5,000 characters or fewer" in self.errors_for("request", purpose="x" * 5001)
+
+    def test_bad_time_is_explained(self) -> None:
+        post_step(self.client_a, self.reference, "decision")
+        assert "Enter the time as hours and minutes" in self.errors_for("recipients", shared_time="half past")
+
+
+class BranchTests(World):
+    def setUp(self) -> None:
+        self.client_a = self.client_for(self.alice_practitioner_org_a)
+        self.reference = start(self.client_a)
+
+    def test_not_sought_because_of_delay_skips_the_consent_response(self) -> None:
+        walk(self.client_a, self.reference, ["request", "information", "advice"])
+        response = post_step(self.client_a, self.reference, "consent", consent_sought="no", consent_appropriate="no")
+        assert response["Location"] == step_url(self.reference, "consent_not_sought")
+        response = post_step(self.client_a, self.reference, "consent_not_sought")
+        assert response["Location"] == step_url(self.reference, "lawful_basis")
+        walk(self.client_a, self.reference, ["lawful_basis", "safety", "rule6", "open_honest"])
+        response = post_step(self.client_a, self.reference, "decision")
+        assert response["Location"] == step_url(self.reference, "without_consent")
+        walk(self.client_a, self.reference, ["without_consent", "recipients"])
+        assert submit(self.client_a, self.reference).status_code == 302
+        version = Decision.objects.get(reference=self.reference).current_version
+        assert version is not None
+        assert version.consent_status == "not_sought" and version.consent_not_sought_reasons == "delay"
+        assert "consent_outcome" not in version.answers
+
+    def test_refused_and_shared_anyway_asks_for_justification(self) -> None:
+        walk(self.client_a, self.reference, ["request", "information", "advice", "consent"])
+        walk(
+            self.client_a,
+            self.reference,
+            ["consent_outcome"],
+            {"consent_outcome": {"consent_outcome": "refused", "consent_outcome_detail": "Father refused"}},
+        )
+        walk(self.client_a, self.reference, ["lawful_basis", "safety", "rule6", "open_honest", "decision"])
+        assert self.client_a.get(step_url(self.reference, "without_consent")).status_code == 200
+        walk(self.client_a, self.reference, ["without_consent", "recipients"])
+        assert submit(self.client_a, self.reference).status_code == 302
+        version = Decision.objects.get(reference=self.reference).current_version
+        assert version is not None and version.shared_without_consent
+        assert version.answers["without_consent"]["justification"]
+
+    def test_do_not_share_skips_recipients_but_keeps_reasons_and_advice(self) -> None:
+        walk(self.client_a, self.reference, MAIN_PATH[:-2])
+        response = post_step(self.client_a, self.reference, "decision", outcome="no_share", reasons="Not necessary")
+        assert response["Location"] == check_url(self.reference)
+        assert submit(self.client_a, self.reference).status_code == 302
+        version = Decision.objects.get(reference=self.reference).current_version
+        assert version is not None and version.outcome == "no_share"
+        assert "recipients" not in version.answers
+        assert version.answers["decision"]["reasons"] == "Not necessary"
+        assert version.answers["advice"]["advice_sought"] == "yes"
+
+    def test_special_category_and_criminal_data_ask_for_their_conditions(self) -> None:
+        walk(self.client_a, self.reference, ["request"])
+        post_step(self.client_a, self.reference, "information", special_category="yes", criminal_offence="yes")
+        walk(self.client_a, self.reference, ["advice", "consent", "consent_outcome"])
+        response = post_step(self.client_a, self.reference, "lawful_basis")
+        assert response["Location"] == step_url(self.reference, "special_category")
+        response = post_step(self.client_a, self.reference, "special_category")
+        assert response["Location"] == step_url(self.reference, "criminal_offence")
+
+    def test_a_step_that_does_not_apply_redirects_onwards(self) -> None:
+        walk(self.client_a, self.reference, ["request", "information", "advice", "consent"])
+        response = self.client_a.get(step_url(self.reference, "consent_not_sought"))
+        assert response.status_code == 302
+        assert response["Location"] == step_url(self.reference, "lawful_basis")
+
+
+class CheckAnswersTests(World):
+    def setUp(self) -> None:
+        self.client_a = self.client_for(self.alice_practitioner_org_a)
+        self.reference = start(self.client_a)
+        walk(self.client_a, self.reference, MAIN_PATH)
+
+    def test_every_answer_has_a_change_link_back_to_check(self) -> None:
+        html = self.client_a.get(check_url(self.reference)).content.decode()
+        for step in MAIN_PATH:
+            assert f'{step_url(self.reference, step)}?return=check"' in html, step
+        assert "Step 12 of 12" in html
+
+    def test_change_returns_to_check_your_answers(self) -> None:
+        url = step_url(self.reference, "safety") + "?return=check"
+        page = self.client_a.get(url).content.decode()
+        assert "Save and return to check your answers" in page
+        assert f'href="{check_url(self.reference)}" class="govuk-back-link"' in page
+        response = self.client_a.post(url, valid_post("safety", impact_of_sharing="Changed"))
+        assert response["Location"] == check_url(self.reference)
+
+    def test_a_change_that_opens_a_branch_asks_the_new_question_first(self) -> None:
+        url = step_url(self.reference, "consent") + "?return=check"
+        response = self.client_a.post(url, valid_post("consent", consent_sought="no"))
+        assert response["Location"] == step_url(self.reference, "consent_not_sought") + "?return=check"
+
+    def test_submit_checks_rules_across_pages(self) -> None:
+        post_step(self.client_a, self.reference, "lawful_basis", article6="a_consent")
+        post_step(
+            self.client_a, self.reference, "consent_outcome", consent_outcome="refused", consent_outcome_detail="No"
+        )
+        post_step(self.client_a, self.reference, "rule6", necessary="no")
+        post_step(self.client_a, self.reference, "without_consent")
+        response = submit(self.client_a, self.reference)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Consent cannot be the lawful basis" in html
+        assert "not necessary" in html
+        assert not DecisionVersion.objects.exists()
+
+    def test_missing_answers_are_flagged_and_block_submit(self) -> None:
+        draft = DecisionDraft.objects.get(decision__reference=self.reference)
+        draft.answers.pop("safety")
+        draft.save()
+        html = self.client_a.get(check_url(self.reference)).content.decode()
+        assert "Not answered" in html
+        response = submit(self.client_a, self.reference)
+        assert "How does sharing, or not sharing, affect safety" in form_errors(response)
+        assert not DecisionVersion.objects.exists()
+
+    def test_declaration_is_required(self) -> None:
+        response = self.client_a.post(check_url(self.reference), {})
+        assert "Confirm that this is an accurate record" in form_errors(response)
+        assert not DecisionVersion.objects.exists()
+
+    def test_double_submit_makes_one_record(self) -> None:
+        first = submit(self.client_a, self.reference)
+        second = submit(self.client_a, self.reference)
+        assert first.status_code == 302 and second.status_code == 302
+        assert second["Location"] == detail_url(self.reference)
+        assert DecisionVersion.objects.count() == 1
+        assert AuditEvent.objects.filter(action="decision_submit").count() == 1
+
+    def test_service_submit_is_idempotent(self) -> None:
+        from decisions import services
+
+        draft = DecisionDraft.objects.get(decision__reference=self.reference)
+        v1 = services.decision_submit(by=self.alice_practitioner_org_a, draft=draft)
+        v2 = services.decision_submit(by=self.alice_practitioner_org_a, draft=draft)
+        assert v1.pk == v2.pk
+
+    def test_submitted_decision_is_read_only(self) -> None:
+        submit(self.client_a, self.reference)
+        assert post_step(self.client_a, self.reference, "safety").status_code == 404
+        assert self.client_a.get(step_url(self.reference, "safety")).status_code == 404
+
+
+class AccessTests(World):
+    def setUp(self) -> None:
+        self.client_a = self.client_for(self.alice_practitioner_org_a)
+        self.reference = start(self.client_a)
+        walk(self.client_a, self.reference, MAIN_PATH)
+
+    def test_another_practitioner_cannot_see_or_edit_the_draft(self) -> None:
+        for user in [self.amir_practitioner_org_a, self.bob_practitioner_org_b]:
+            client = self.client_for(user)
+            assert client.get(step_url(self.reference, "request")).status_code == 404
+            assert post_step(client, self.reference, "request", requester_name="Mallory").status_code == 404
+            assert client.get(check_url(self.reference)).status_code == 404
+            assert submit(client, self.reference).status_code == 404
+            assert client.get(detail_url(self.reference)).status_code == 404
+        draft = DecisionDraft.objects.get(decision__reference=self.reference)
+        assert draft.answers["request"]["requester_name"] == "PC Jane Smith"
+        assert not DecisionVersion.objects.exists()
+
+    def test_other_roles_cannot_write_drafts(self) -> None:
+        for user in [self.sue_supervisor_org_a, self.ada_admin_org_a, self.aud_auditor_org_a]:
+            client = self.client_for(user)
+            assert client.post(reverse("decisions:start")).status_code == 403
+            assert post_step(client, self.reference, "request").status_code == 404
+            # Drafts are the practitioner's own until submitted.
+            assert client.get(detail_url(self.reference)).status_code == 404
+
+    def test_submitted_decision_is_visible_to_the_organisation_only(self) -> None:
+        submit(self.client_a, self.reference)
+        for user in self.every_role_org_a:
+            assert self.client_for(user).get(detail_url(self.reference)).status_code == 200, user
+        for user in [*self.every_role_org_b, self.amir_practitioner_org_a, self.nobody_without_org]:
+            assert self.client_for(user).get(detail_url(self.reference)).status_code == 404, user
+
+    def test_wrong_methods_are_refused(self) -> None:
+        assert self.client_a.put(step_url(self.reference, "request")).status_code == 405
+        assert self.client_a.delete(check_url(self.reference)).status_code == 405
+        assert self.client_a.post(detail_url(self.reference)).status_code == 405
+        assert self.client_a.put(reverse("decisions:start")).status_code == 405
+
+    def test_missing_ids_are_404(self) -> None:
+        assert self.client_a.get(step_url("OA-1999-99999", "request")).status_code == 404
+        assert self.client_a.get(step_url(self.reference, "no-such-step")).status_code == 404
+        assert self.client_a.get(detail_url("OA-1999-99999")).status_code == 404
+        assert self.client_a.get(check_url("nope")).status_code == 404
+        assert self.client_a.get(reverse("decisions:amend", kwargs={"reference": "nope"})).status_code == 404
+        submit(self.client_a, self.reference)
+        assert self.client_a.get(detail_url(self.reference) + "?version=9").status_code == 404
+        assert self.client_a.get(detail_url(self.reference) + "?version=x").status_code == 404
+
+    def test_list_is_scoped(self) -> None:
+        submit(self.client_a, self.reference)
+        other = make_submitted_decision(self.bob_practitioner_org_b).decision.reference
+        own_list = self.client_a.get(reverse("decisions:list")).content.decode()
+        assert self.reference in own_list and other not in own_list
+        sup_list = self.client_for(self.sue_supervisor_org_a).get(reverse("decisions:list")).content.decode()
+        assert self.reference in sup_list and other not in sup_list
+        assert self.client_for(self.nobody_without_org).get(reverse("decisions:list")).status_code == 403
+
+
+class AmendTests(World):
+    def setUp(self) -> None:
+        self.v1 = make_submitted_decision(self.alice_practitioner_org_a)
+        self.reference = self.v1.decision.reference
+        self.client_a = self.client_for(self.alice_practitioner_org_a)
+        self.amend_url = reverse("decisions:amend", kwargs={"reference": self.reference})
+
+    def test_amend_needs_a_reason(self) -> None:
+        for data in ({"reason": "   "}, {}):
+            response = self.client_a.post(self.amend_url, data)
+            assert "Enter why you are amending this decision" in form_errors(response)
+        assert not DecisionDraft.objects.filter(amends_version__isnull=False).exists()
+
+    def test_amendment_is_a_new_linked_version_with_history(self) -> None:
+        response = self.client_a.post(self.amend_url, {"reason": "Time shared was wrong"})
+        assert response["Location"] == check_url(self.reference)
+        post_step(self.client_a, self.reference, "recipients", shared_time="16:45")
+        assert submit(self.client_a, self.reference).status_code == 302
+        decision = Decision.objects.get(reference=self.reference)
+        v2 = decision.current_version
+        assert v2 is not None and v2.number == 2 and v2.previous_id == self.v1.pk
+        assert v2.amendment_reason == "Time shared was wrong"
+        self.v1.refresh_from_db()
+        assert self.v1.answers["recipients"]["shared_time"] == "14:30"
+        html = self.client_a.get(detail_url(self.reference)).content.decode()
+        assert "Show amendments (1)" in html and "16:45" in html and "Time shared was wrong" in html
+        old = self.client_a.get(detail_url(self.reference) + "?version=1").content.decode()
+        assert "Version 1 of 2" in old and "see the current version" in old
+
+    def test_only_the_owner_can_amend(self) -> None:
+        for user in [self.sue_supervisor_org_a, self.ada_admin_org_a, self.aud_auditor_org_a]:
+            assert self.client_for(user).post(self.amend_url, {"reason": "x"}).status_code == 403, user
+        # Practitioners see only their own decisions, so a colleague's is not found at all.
+        for user in [self.amir_practitioner_org_a, self.bob_practitioner_org_b]:
+            assert self.client_for(user).post(self.amend_url, {"reason": "x"}).status_code == 404, user
+        assert not DecisionDraft.objects.filter(amends_version__isnull=False).exists()
+
+    def test_double_amend_opens_one_draft(self) -> None:
+        self.client_a.post(self.amend_url, {"reason": "one"})
+        response = self.client_a.post(self.amend_url, {"reason": "two"})
+        assert response["Location"] == check_url(self.reference)
+        assert DecisionDraft.objects.filter(submitted_version__isnull=True).count() == 1
+
+    def test_amendment_via_service_keeps_versions_immutable(self) -> None:
+        v2 = amend(self.alice_practitioner_org_a, self.v1, "Fix", {"safety": {"others_affected": "Sibling"}})
+        assert v2.previous_id == self.v1.pk
+        with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+            DecisionVersion.objects.filter(pk=self.v1.pk).update(amendment_reason="rewritten")
+
+
+class ConstraintTests(World):
+    def test_database_refuses_not_sought_without_reason(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        decision = version.decision
+        with pytest.raises(IntegrityError), transaction.atomic():
+            DecisionVersion.objects.create(
+                decision=decision,
+                number=2,
+                edition="2018",
+                answers={},
+                content_hash="x" * 64,
+                submitted_at=timezone.now(),
+                submitted_by=self.alice_practitioner_org_a,
+                previous=version,
+                amendment_reason="r",
+                outcome="share_all",
+                consent_status="not_sought",
+                consent_not_sought_reasons="",
+                lawful_basis="e_public_task",
+            )
+
+    def test_database_refuses_sharing_without_consent_on_consent_basis(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            DecisionVersion.objects.create(
+                decision=version.decision,
+                number=2,
+                edition="2018",
+                answers={},
+                content_hash="y" * 64,
+                submitted_at=timezone.now(),
+                submitted_by=self.alice_practitioner_org_a,
+                previous=version,
+                amendment_reason="r",
+                outcome="share_all",
+                consent_status="refused",
+                lawful_basis="a_consent",
+            )
+
+    def test_database_refuses_an_amendment_without_reason(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            DecisionVersion.objects.create(
+                decision=version.decision,
+                number=2,
+                edition="2018",
+                answers={},
+                content_hash="z" * 64,
+                submitted_at=timezone.now(),
+                submitted_by=self.alice_practitioner_org_a,
+                previous=version,
+                amendment_reason="",
+                outcome="no_share",
+                consent_status="given",
+            )
+
+
+class AuditTrailTests(World):
+    def test_create_save_submit_amend_and_view_are_audited(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        walk(client, reference, MAIN_PATH)
+        submit(client, reference)
+        client.post(reverse("decisions:amend", kwargs={"reference": reference}), {"reason": "typo"})
+        self.client_for(self.sue_supervisor_org_a).get(detail_url(reference))
+        actions = list(AuditEvent.objects.filter(target_ref=reference).order_by("seq").values_list("action", flat=True))
+        assert actions[0] == "decision_create"
+        assert actions.count("decision_step_save") == len(MAIN_PATH)
+        assert "decision_submit" in actions and "decision_amend_start" in actions
+        view = AuditEvent.objects.filter(target_ref=reference, action="decision_view").get()
+        assert view.actor == self.sue_supervisor_org_a and view.details == {"version": 1}
+
+
+class SessionTimeoutTests(World):
+    def test_answer_posted_after_timeout_is_kept_through_sign_in(self) -> None:
+        client = Client()
+        assert client.login(username="alice_practitioner", password=PASSWORD)
+        reference = start(client)
+        client.logout()  # stands in for the idle timeout
+        url = step_url(reference, "request")
+        response = client.post(url, valid_post("request", requester_name="Typed before timeout"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        login = client.post(
+            reverse("accounts:login") + f"?next={url}",
+            {"username": "alice_practitioner", "password": PASSWORD, "next": url},
+        )
+        assert login["Location"] == url
+        html = client.get(url).content.decode()
+        assert "Typed before timeout" in html and "signed out before this page was saved" in html
+        # Shown once, then gone: the next visit shows what is saved.
+        assert "Typed before timeout" not in client.get(url).content.decode()
+
+
+class QueryCountTests(World):
+    """Wizard pages and the detail page use a small constant number of queries."""
+
+    def count(self, client: Client, method: str, url: str, data: dict | None = None) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = getattr(client, method)(url, data or {})
+        assert response.status_code in (200, 302), (url, response.status_code)
+        # SAVEPOINT statements come from the test's own wrapping transaction; in production the outer
+        # atomic block is a plain BEGIN/COMMIT, which is not a query.
+        return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")))
+
+    def measure(self) -> dict[str, int]:
+        client = self.client_for(self.alice_practitioner_org_a)
+        reference = start(client)
+        walk(client, reference, MAIN_PATH[:-1])
+        counts = {
+            "step_get": self.count(client, "get", step_url(reference, "recipients")),
+            "step_post": self.count(client, "post", step_url(reference, "recipients"), valid_post("recipients")),
+            "check": self.count(client, "get", check_url(reference)),
+        }
+        submit(client, reference)
+        counts["detail"] = self.count(client, "get", detail_url(reference))
+        return counts
+
+    def test_constant_and_small(self) -> None:
+        few = self.measure()
+        for _ in range(20):
+            make_submitted_decision(self.alice_practitioner_org_a)
+        many = self.measure()
+        assert few == many
+        assert max(many.values()) <= 10, many
