@@ -162,7 +162,7 @@ def draft_check(request: HttpRequest, reference: str) -> HttpResponse:
     draft = selectors.get_open_draft_for_owner(request.user, reference)
     decision = draft.decision
     problems: list[wizard.Problem] = []
-    form = SubmitForm(data=request.POST or None)
+    form = SubmitForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.decision_submit(by=request.user, draft=draft, request=request)
@@ -238,7 +238,7 @@ def decision_amend(request: HttpRequest, reference: str) -> HttpResponse:
     existing = selectors.open_draft_of(decision)
     if existing is not None:
         return redirect("decisions:check", reference=reference)
-    form = AmendForm(data=request.POST or None)
+    form = AmendForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.decision_amend_start(
             by=request.user, decision=decision, reason=form.cleaned_data["reason"], request=request
