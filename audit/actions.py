@@ -3,6 +3,14 @@
 LOGIN = "login"
 LOGOUT = "logout"
 LOGIN_FAILED = "login_failed"
+LOGIN_LOCKED_OUT = "login_locked_out"
+LOGIN_UNLOCKED = "login_unlocked"
+TWO_FACTOR_ENROL = "two_factor_enrol"
+TWO_FACTOR_VERIFY = "two_factor_verify"
+TWO_FACTOR_FAILED = "two_factor_failed"
+TWO_FACTOR_RECOVERY_CODES = "two_factor_recovery_codes"
+TWO_FACTOR_DISABLE = "two_factor_disable"
+TWO_FACTOR_RESET = "two_factor_reset"
 
 DECISION_CREATE = "decision_create"
 DECISION_STEP_SAVE = "decision_step_save"
@@ -21,11 +29,20 @@ BULK_EXPORT_START = "bulk_export_start"
 BULK_EXPORT_DOWNLOAD = "bulk_export_download"
 VERIFY_CODE = "verify_code"
 ORG_SETTINGS_CHANGE = "org_settings_change"
+CHAIN_VERIFY = "chain_verify"
 
 LABELS = {
     LOGIN: "Signed in",
     LOGOUT: "Signed out",
     LOGIN_FAILED: "Failed sign-in",
+    LOGIN_LOCKED_OUT: "Locked out after failed sign-ins",
+    LOGIN_UNLOCKED: "Unlocked sign-in",
+    TWO_FACTOR_ENROL: "Set up two-step verification",
+    TWO_FACTOR_VERIFY: "Passed two-step verification",
+    TWO_FACTOR_FAILED: "Failed two-step verification",
+    TWO_FACTOR_RECOVERY_CODES: "Made new recovery codes",
+    TWO_FACTOR_DISABLE: "Turned off two-step verification",
+    TWO_FACTOR_RESET: "Reset two-step verification",
     DECISION_CREATE: "Started a decision",
     DECISION_STEP_SAVE: "Saved an answer",
     DECISION_SUBMIT: "Submitted a decision",
@@ -41,4 +58,5 @@ LABELS = {
     BULK_EXPORT_DOWNLOAD: "Downloaded a bulk export",
     VERIFY_CODE: "Checked a verification code",
     ORG_SETTINGS_CHANGE: "Changed organisation settings",
+    CHAIN_VERIFY: "Checked the audit trail",
 }

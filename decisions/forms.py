@@ -71,10 +71,29 @@ def _long_text(label: str, what: str, help_text: str = "", required: bool = True
     )
 
 
-def _date(label: str, what: str, help_text: str = "For example, 27 3 2026", required: bool = True) -> DateInputField:
-    field = DateInputField(label=label, help_text=help_text, require_all_fields=False, required=required)
-    field.error_messages.update({"required": REQUIRED.format(what=what), "incomplete": REQUIRED.format(what=what)})
+class RealDateField(DateInputField):
+    """A GOV.UK date input whose impossible dates (31 2 2026) get our message, not Python's."""
+
+    def compress(self, data_list: Any) -> Any:
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+def gov_date(label: str, what: str, help_text: str = "For example, 27 3 2026", required: bool = True) -> RealDateField:
+    field = RealDateField(label=label, help_text=help_text, require_all_fields=False, required=required)
+    field.error_messages.update(
+        {
+            "required": REQUIRED.format(what=what),
+            "incomplete": REQUIRED.format(what=what),
+            "invalid": f"{what[0].upper()}{what[1:]} must be a real date",
+        }
+    )
     return field
+
+
+_date = gov_date
 
 
 class StepForm(forms.Form):
@@ -537,6 +556,8 @@ class AmendForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = Size.MEDIUM
+        # crispy-forms-gds applies label sizes only through a layout.
+        self.helper.layout = Layout(Field("reason"))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

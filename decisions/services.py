@@ -80,7 +80,7 @@ def draft_save_step(
 ) -> DecisionDraft:
     """Store one page's answers. Other pages' answers stay as they were, even on abandoned branches, so
     switching back restores them; only the applicable ones are submitted."""
-    draft = DecisionDraft.objects.select_for_update().select_related("decision").get(pk=draft.pk)
+    draft = DecisionDraft.objects.select_for_update(of=("self",)).select_related("decision").get(pk=draft.pk)
     if not can_edit_draft(by, draft):
         raise PermissionDenied
     if wizard.step_by_key(draft.decision.edition, step_key) is None:
@@ -104,7 +104,11 @@ def draft_save_step(
 def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | None = None) -> DecisionVersion:
     """Freeze a draft into an immutable version. Submitting an already submitted draft returns its version,
     so a double click or a replayed POST makes one record."""
-    draft = DecisionDraft.objects.select_for_update().select_related("decision", "amends_version").get(pk=draft.pk)
+    draft = (
+        DecisionDraft.objects.select_for_update(of=("self",))
+        .select_related("decision", "amends_version")
+        .get(pk=draft.pk)
+    )
     if draft.submitted_version_id is not None:
         return DecisionVersion.objects.get(pk=draft.submitted_version_id)
     if not can_edit_draft(by, draft):
@@ -161,7 +165,7 @@ def decision_amend_start(
 ) -> DecisionDraft:
     """Open an amendment: a draft holding the current answers, which submits as the next version.
     If one is already open, it is returned rather than a second made."""
-    decision = Decision.objects.select_for_update().select_related("current_version").get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=decision.pk)
     if not can_amend(by, decision):
         raise PermissionDenied
     existing = decision.drafts.filter(submitted_version__isnull=True).first()

@@ -1,0 +1,202 @@
+"""Every write of the export feature, each with its audit event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import Team
+from audit import actions
+from audit import services as audit
+from decisions.models import Decision, DecisionVersion
+from decisions.permissions import Can, ensure
+
+from .models import BulkExport, ExportStatus
+from .selectors import decisions_for_export
+from .verification import Verdict
+
+EMPTY_SELECTION = "There are no submitted decisions that match. Change the dates, team or outcome and try again."
+
+
+class EmptySelection(ValidationError):
+    """Nothing matches the chosen filters: say so rather than build an empty zip."""
+
+
+def _audit_decision(action: str, *, by: Any, decision: Decision, request: HttpRequest | None, **details: Any) -> None:
+    audit.record(
+        action=action,
+        actor=by,
+        organisation=decision.organisation_id,
+        target=decision,
+        target_ref=decision.reference,
+        details=details,
+        request=request,
+    )
+
+
+@transaction.atomic
+def pdf_exported(*, by: Any, version: DecisionVersion, request: HttpRequest | None = None) -> None:
+    """One audit-record PDF was generated for `by`. Called after rendering, before the PDF is sent."""
+    ensure(by, Can.EXPORT_PDF)
+    _audit_decision(
+        actions.PDF_EXPORT,
+        by=by,
+        decision=version.decision,
+        request=request,
+        version=version.number,
+        content_hash=version.content_hash,
+    )
+
+
+@transaction.atomic
+def verification_recorded(*, by: Any, verdict: Verdict, method: str, request: HttpRequest | None = None) -> None:
+    """Someone checked a code or an uploaded PDF. Recorded whatever the result, with the code they gave."""
+    membership = ensure(by, Can.VERIFY_PDF)
+    details = {"method": method, "result": verdict.result.value, "code": verdict.code}
+    if verdict.version is not None:
+        _audit_decision(
+            actions.VERIFY_CODE,
+            by=by,
+            decision=verdict.version.decision,
+            request=request,
+            version=verdict.version.number,
+            **details,
+        )
+    else:
+        audit.record(
+            action=actions.VERIFY_CODE,
+            actor=by,
+            organisation=membership.organisation_id,
+            details=details,
+            request=request,
+        )
+
+
+def _enqueue(export_id: int) -> None:
+    from .tasks import build_bulk_export
+
+    result = build_bulk_export.enqueue(export_id)
+    # The immediate backend has already run the job (and bumped updated_at); only the id is recorded here.
+    BulkExport.objects.filter(pk=export_id).update(task_id=str(result.id)[:64])
+
+
+@transaction.atomic
+def bulk_export_start(
+    *,
+    by: Any,
+    submitted_from: dt.date,
+    submitted_to: dt.date,
+    team: Team | None,
+    outcome: str,
+    verify_url: str,
+    request: HttpRequest | None = None,
+) -> BulkExport:
+    """Queue a zip of the matching decisions' PDFs. The job starts once this transaction commits."""
+    membership = ensure(by, Can.BULK_EXPORT)
+    if team is not None and team.organisation_id != membership.organisation_id:
+        raise PermissionDenied
+    if submitted_from > submitted_to:
+        raise ValidationError("The start date must be the same as or before the end date")
+    total = decisions_for_export(
+        by,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        team_id=team.pk if team else None,
+        outcome=outcome,
+    ).count()
+    if total == 0:
+        raise EmptySelection(EMPTY_SELECTION)
+    now = timezone.now()
+    export = BulkExport(
+        organisation_id=membership.organisation_id,
+        requested_by=by,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        team=team,
+        outcome=outcome,
+        verify_url=verify_url,
+        total=total,
+        created_at=now,
+        updated_at=now,
+    )
+    export.full_clean()
+    export.save()
+    audit.record(
+        action=actions.BULK_EXPORT_START,
+        actor=by,
+        organisation=membership.organisation_id,
+        target=export,
+        details=_filters(export) | {"decisions": total},
+        request=request,
+    )
+    # robust: if queueing fails the export stays queued, is shown as stopped after a while, and can be retried.
+    transaction.on_commit(partial(_enqueue, export.pk), robust=True)
+    return export
+
+
+@transaction.atomic
+def bulk_export_retry(*, by: Any, export: BulkExport, request: HttpRequest | None = None) -> BulkExport:
+    """Start a failed or stopped export again, from the beginning, with the selection counted afresh."""
+    ensure(by, Can.BULK_EXPORT)
+    export = BulkExport.objects.select_for_update().get(pk=export.pk)
+    if export.requested_by_id != by.pk:
+        raise PermissionDenied
+    if not export.can_retry:
+        raise ValidationError("This export is not stopped, so it cannot be started again")
+    total = decisions_for_export(
+        by,
+        submitted_from=export.submitted_from,
+        submitted_to=export.submitted_to,
+        team_id=export.team_id,
+        outcome=export.outcome,
+    ).count()
+    if total == 0:
+        raise EmptySelection(EMPTY_SELECTION)
+    export.partial_path.unlink(missing_ok=True)
+    export.status = ExportStatus.QUEUED
+    export.total = total
+    export.done = 0
+    export.error_message = ""
+    export.updated_at = timezone.now()
+    export.started_at = None
+    export.finished_at = None
+    export.save(update_fields=["status", "total", "done", "error_message", "updated_at", "started_at", "finished_at"])
+    audit.record(
+        action=actions.BULK_EXPORT_START,
+        actor=by,
+        organisation=export.organisation_id,
+        target=export,
+        details=_filters(export) | {"decisions": total, "retry": True, "attempt": export.attempts + 1},
+        request=request,
+    )
+    # robust: if queueing fails the export stays queued, is shown as stopped after a while, and can be retried.
+    transaction.on_commit(partial(_enqueue, export.pk), robust=True)
+    return export
+
+
+@transaction.atomic
+def bulk_export_downloaded(*, by: Any, export: BulkExport, request: HttpRequest | None = None) -> None:
+    ensure(by, Can.BULK_EXPORT)
+    audit.record(
+        action=actions.BULK_EXPORT_DOWNLOAD,
+        actor=by,
+        organisation=export.organisation_id,
+        target=export,
+        details={"decisions": export.total, "file_sha256": export.file_sha256, "file_size": export.file_size},
+        request=request,
+    )
+
+
+def _filters(export: BulkExport) -> dict[str, Any]:
+    return {
+        "submitted_from": export.submitted_from.isoformat(),
+        "submitted_to": export.submitted_to.isoformat(),
+        "team": export.team.name if export.team else "",
+        "outcome": export.outcome,
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("", views.export_start, name="start"),
+    path("<int:pk>", views.export_detail, name="detail"),
+    path("<int:pk>/progress", views.export_progress, name="progress"),
+    path("<int:pk>/retry", views.export_retry, name="retry"),
+    path("<int:pk>/download", views.export_download, name="download"),
+    path("verify", views.verify, name="verify"),
+    path("decisions/<str:reference>/pdf", views.decision_pdf, name="decision_pdf"),
+]

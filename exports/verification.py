@@ -1,0 +1,96 @@
+"""Is a verification code, or an uploaded audit-record PDF, a true copy of a version we hold?
+
+The code is the version's `content_hash`. A match needs three things: a stored version of the user's
+organisation with that hash; that version's content still hashing to it (a row edited in the database
+fails here); and, for an upload, the record attached to the PDF hashing to its stated code with the same
+code printed on the first page (an edited attachment, or a changed printed code, fails here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from decisions.models import Decision, DecisionVersion
+from decisions.pdf import AttachedRecord, group_code
+from decisions.permissions import membership_of
+from decisions.selectors import decisions_for_user
+
+
+class Result(StrEnum):
+    MATCH = "match"
+    NO_MATCH = "no_match"
+    RECORD_ALTERED = "record_altered"
+    DOCUMENT_ALTERED = "document_altered"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    result: Result
+    code: str
+    version: DecisionVersion | None = None
+    current: DecisionVersion | None = None
+    can_view: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def decision(self) -> Decision | None:
+        return self.version.decision if self.version is not None else None
+
+    @property
+    def grouped_code(self) -> str:
+        return group_code(self.code)
+
+    @property
+    def is_current(self) -> bool:
+        return self.version is not None and self.current is not None and self.version.pk == self.current.pk
+
+
+def _stored_version(user: Any, code: str) -> DecisionVersion | None:
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    return (
+        DecisionVersion.objects.select_related("decision", "decision__organisation", "submitted_by", "previous")
+        .filter(content_hash=code, decision__organisation_id=membership.organisation_id)
+        .first()
+    )
+
+
+def _verdict_for_stored(user: Any, code: str, problems: list[str]) -> Verdict:
+    version = _stored_version(user, code)
+    if version is None:
+        return Verdict(Result.NO_MATCH, code)
+    decision = version.decision
+    current = decision.versions.select_related("submitted_by").order_by("-number").first()
+    can_view = decisions_for_user(user).filter(pk=decision.pk).exists()
+    if version.compute_content_hash() != code:
+        return Verdict(
+            Result.RECORD_ALTERED,
+            code,
+            version,
+            current,
+            can_view,
+            ["The stored record no longer matches its own verification code."],
+        )
+    if problems:
+        return Verdict(Result.DOCUMENT_ALTERED, code, version, current, can_view, problems)
+    return Verdict(Result.MATCH, code, version, current, can_view)
+
+
+def verify_code(user: Any, code: str) -> Verdict:
+    """`code` already normalised: 64 lower-case hex characters."""
+    return _verdict_for_stored(user, code, [])
+
+
+def verify_attached_record(user: Any, record: AttachedRecord) -> Verdict:
+    problems = []
+    if record.computed_code != record.stated_code:
+        problems.append("The record attached to the PDF has been changed since the PDF was made.")
+    if record.stated_code not in record.printed_codes:
+        problems.append("The code printed on the first page does not match the record attached to the PDF.")
+    verdict = _verdict_for_stored(user, record.stated_code, problems)
+    if verdict.result == Result.NO_MATCH and problems:
+        return Verdict(Result.DOCUMENT_ALTERED, record.stated_code, problems=problems)
+    return verdict

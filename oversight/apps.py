@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    name = "oversight"
+    verbose_name = "Review, audit log and dashboard"
+
+    def ready(self) -> None:
+        from . import notifications  # noqa: F401  (emails supervisors when a decision is submitted)

@@ -1,0 +1,73 @@
+"""Forms for reviews and organisation settings, rendered the GOV.UK way by crispy-forms-gds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Size
+from django import forms
+
+from accounts.models import ReviewTiming
+
+COMMENT_MAX = 5000
+
+
+class _GovukForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.MEDIUM
+        # Sizes are applied only when the helper renders a layout.
+        self.helper.layout = Layout(*self.fields)
+
+
+class ApproveForm(_GovukForm):
+    prefix = "approve"
+    comment = forms.CharField(
+        label="Comment (optional)",
+        help_text="Anyone who reads the record will see this",
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Comment must be 5,000 characters or fewer"},
+    )
+
+
+class ReturnForm(_GovukForm):
+    prefix = "return"
+    comment = forms.CharField(
+        label="What needs to change?",
+        help_text="The practitioner will see this and amend the decision",
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter what the practitioner needs to change",
+            "max_length": "Comment must be 5,000 characters or fewer",
+        },
+    )
+
+    def clean_comment(self) -> str:
+        comment = str(self.cleaned_data["comment"]).strip()
+        if not comment:
+            raise forms.ValidationError("Enter what the practitioner needs to change")
+        return comment
+
+
+class OrganisationSettingsForm(_GovukForm):
+    review_timing = forms.ChoiceField(
+        label="When do supervisors review decisions?",
+        choices=ReviewTiming.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Practitioners can always record a decision and share straight away. When review happens before a "
+            "decision to share is final, the decision shows as not final until a supervisor signs it off."
+        ),
+        error_messages={
+            "required": "Select when supervisors review decisions",
+            "invalid_choice": "Select when supervisors review decisions",
+        },
+    )

@@ -1,0 +1,128 @@
+"""Every write of the review feature. Each is atomic and records its audit event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import Organisation, ReviewTiming
+from audit import actions
+from audit import services as audit
+from decisions.choices import ReviewStatus
+from decisions.models import Decision, DecisionVersion
+from decisions.permissions import Can, ensure
+
+from . import notifications
+from .models import Review, ReviewOutcome
+from .permissions import may_review_in
+
+
+class ReviewConflict(ValidationError):
+    """The review cannot be made as asked: someone else reviewed it first, or a newer version exists."""
+
+
+def _review(
+    *,
+    by: Any,
+    decision: Decision,
+    version: DecisionVersion,
+    outcome: ReviewOutcome,
+    comment: str,
+    request: HttpRequest | None,
+) -> tuple[Review, bool]:
+    """The review, and whether it is new. Shared by approve and return, which differ only in outcome."""
+    ensure(by, Can.REVIEW)
+    # The row lock queues concurrent reviewers (and a double click) behind each other; the checks below
+    # then see what the first one did.
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not may_review_in(by, locked) or version.decision_id != locked.pk:
+        raise PermissionDenied
+    comment = comment.strip()
+    if outcome == ReviewOutcome.RETURN and not comment:
+        raise ValidationError("Enter what the practitioner needs to change")
+    existing = Review.objects.filter(version=version).first()
+    if existing is not None:
+        if existing.reviewer_id == by.pk and existing.outcome == outcome:
+            # The same reviewer sending the same answer again (a double click or a replayed POST).
+            return existing, False
+        raise ReviewConflict(f"Version {version.number} of {locked.reference} has already been reviewed.")
+    if locked.current_version_id != version.pk:
+        raise ReviewConflict(f"{locked.reference} has a newer version. Review that version instead.")
+    if locked.review_status != ReviewStatus.AWAITING:
+        raise ReviewConflict(f"{locked.reference} is not waiting for a review.")
+    now = timezone.now()
+    review = Review(
+        decision=locked,
+        version=version,
+        reviewer=by,
+        outcome=outcome,
+        comment=comment,
+        created_at=now,
+    )
+    review.full_clean()
+    review.save()
+    locked.review_status = ReviewStatus.SIGNED_OFF if outcome == ReviewOutcome.APPROVE else ReviewStatus.RETURNED
+    locked.updated_at = now
+    locked.save(update_fields=["review_status", "updated_at"])
+    audit.record(
+        action=actions.REVIEW_APPROVE if outcome == ReviewOutcome.APPROVE else actions.REVIEW_RETURN,
+        actor=by,
+        organisation=locked.organisation_id,
+        target=locked,
+        target_ref=locked.reference,
+        details={"version": version.number, "review": review.pk, "comment": comment},
+        request=request,
+    )
+    return review, True
+
+
+@transaction.atomic
+def review_approve(
+    *, by: Any, decision: Decision, version: DecisionVersion, comment: str = "", request: HttpRequest | None = None
+) -> Review:
+    """Sign off one version of a decision, with an optional comment."""
+    review, _ = _review(
+        by=by, decision=decision, version=version, outcome=ReviewOutcome.APPROVE, comment=comment, request=request
+    )
+    return review
+
+
+@transaction.atomic
+def review_return(
+    *, by: Any, decision: Decision, version: DecisionVersion, comment: str, request: HttpRequest | None = None
+) -> Review:
+    """Send a decision back to its practitioner, saying what needs to change. They amend it, and the amended
+    version comes back to the queue when they submit it."""
+    review, created = _review(
+        by=by, decision=decision, version=version, outcome=ReviewOutcome.RETURN, comment=comment, request=request
+    )
+    if created:
+        transaction.on_commit(lambda: notifications.notify_returned(review))
+    return review
+
+
+@transaction.atomic
+def organisation_settings_update(*, by: Any, review_timing: str, request: HttpRequest | None = None) -> Organisation:
+    """Change when the admin's organisation reviews decisions. Saving the same value again records nothing."""
+    membership = ensure(by, Can.MANAGE_ORGANISATION)
+    if review_timing not in ReviewTiming.values:
+        raise ValidationError("Select when decisions are reviewed")
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    before = organisation.review_timing
+    if before == review_timing:
+        return organisation
+    organisation.review_timing = review_timing
+    organisation.save(update_fields=["review_timing"])
+    audit.record(
+        action=actions.ORG_SETTINGS_CHANGE,
+        actor=by,
+        organisation=organisation,
+        target=organisation,
+        details={"review_timing": {"from": before, "to": review_timing}},
+        request=request,
+    )
+    return organisation

@@ -1,0 +1,132 @@
+"""Thin views for reviews, the dashboard and organisation settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import ReviewTiming
+from decisions import selectors as decision_selectors
+from decisions.choices import Outcome
+from decisions.permissions import Can, ensure
+
+from . import selectors, services
+from .forms import ApproveForm, OrganisationSettingsForm, ReturnForm
+from .models import ReviewOutcome
+from .permissions import can_review_now, may_review_in
+
+QUEUE_PAGE_SIZE = 50
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    membership = ensure(request.user, Can.REVIEW)
+    team_only = request.GET.get("team") == "mine" and membership.team_id is not None
+    page = Paginator(selectors.review_queue(request.user, team_only=team_only), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = [{"decision": d, "age": selectors.age_in_words(d.submitted_at, now)} for d in page.object_list]
+    return render(
+        request,
+        "oversight/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "team_only": team_only,
+            "review_before_sharing": membership.organisation.review_timing == ReviewTiming.BEFORE_SHARING,
+            "share_outcomes": [Outcome.SHARE_ALL, Outcome.SHARE_SOME],
+        },
+    )
+
+
+def _review(request: HttpRequest, reference: str, number: int, outcome: ReviewOutcome) -> HttpResponse:
+    ensure(request.user, Can.REVIEW)
+    decision = decision_selectors.get_decision_for_user(request.user, reference)
+    version = decision_selectors.version_of(decision, number)
+    if not may_review_in(request.user, decision):
+        raise PermissionDenied
+    form_class = ApproveForm if outcome == ReviewOutcome.APPROVE else ReturnForm
+    form = form_class(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        service = services.review_approve if outcome == ReviewOutcome.APPROVE else services.review_return
+        try:
+            service(
+                by=request.user,
+                decision=decision,
+                version=version,
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except services.ReviewConflict as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect("decisions:detail", reference=reference)
+        except ValidationError as exc:
+            form.add_error("comment", exc)
+        else:
+            if outcome == ReviewOutcome.APPROVE:
+                messages.success(request, f"Signed off decision {reference}, version {number}.")
+            else:
+                messages.success(request, f"Returned decision {reference}, version {number}, to the practitioner.")
+            return redirect("oversight:queue")
+    elif request.method == "GET" and not (
+        can_review_now(request.user, decision) and decision.current_version == version
+    ):
+        messages.info(request, f"Version {number} of {reference} is not waiting for a review.")
+        return redirect("decisions:detail", reference=reference)
+    return render(
+        request,
+        "oversight/review.html",
+        {
+            "decision": decision,
+            "version": version,
+            "form": form,
+            "approve": outcome == ReviewOutcome.APPROVE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_approve(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    return _review(request, reference, number, ReviewOutcome.APPROVE)
+
+
+@require_http_methods(["GET", "POST"])
+def review_return(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    return _review(request, reference, number, ReviewOutcome.RETURN)
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Can.VIEW_DASHBOARD)
+    figures = selectors.dashboard_figures(request.user)
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "figures": figures,
+            "oldest_age": selectors.age_in_words(figures.oldest_awaiting),
+            "chart_data": figures.chart_data(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    membership = ensure(request.user, Can.MANAGE_ORGANISATION)
+    organisation = membership.organisation
+    form = OrganisationSettingsForm(
+        data=request.POST if request.method == "POST" else None, initial={"review_timing": organisation.review_timing}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_settings_update(
+            by=request.user, review_timing=form.cleaned_data["review_timing"], request=request
+        )
+        messages.success(request, "Your organisation's settings are saved.")
+        return redirect("oversight:organisation")
+    return render(request, "oversight/organisation.html", {"organisation": organisation, "form": form})
