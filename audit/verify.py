@@ -66,7 +66,9 @@ def verify_chains(*, save: bool = True) -> ChainReport:
             report = ChainReport(False, total, broken.first_broken_event_id, broken.message)
             break
     if report is None:
-        report = ChainReport(True, total, None, f"OK: {total} events in {len(keys)} chain{'' if len(keys) == 1 else 's'}")
+        report = ChainReport(
+            True, total, None, f"OK: {total} events in {len(keys)} chain{'' if len(keys) == 1 else 's'}"
+        )
     if save:
         ChainCheck.objects.create(
             checked_at=timezone.now(),

@@ -226,7 +226,10 @@ def chain_status(request: HttpRequest) -> HttpResponse:
     message = ""
     if latest is not None:
         own_chain = f"Chain {chain_key_for(membership.organisation_id)}:"
-        message = latest.message if latest.ok or latest.message.startswith(own_chain) else (
-            "A problem was found in another organisation's part of the audit trail. The service team has the details."
+        message = (
+            latest.message
+            if latest.ok or latest.message.startswith(own_chain)
+            else "A problem was found in another organisation's part of the audit trail. "
+            "The service team has the details."
         )
     return render(request, "audit/chain.html", {"latest": latest, "checked_ago": checked_ago, "message": message})
