@@ -77,7 +77,7 @@ class RealDateField(DateInputField):
     def compress(self, data_list: Any) -> Any:
         try:
             return super().compress(data_list)
-        except forms.ValidationError as exc:
+        except (forms.ValidationError, ValueError, OverflowError) as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 

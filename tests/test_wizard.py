@@ -198,6 +198,10 @@ class FieldRuleTests(World):
             "request", request_date_0="1", request_date_1="1", request_date_2=str(timezone.localdate().year + 1)
         )
         assert "There is a problem" in self.errors_for("request", request_date_0="31", request_date_1="2")
+        assert "must be a real date" in self.errors_for(
+            "request", request_date_0="31", request_date_1="2", request_date_2="2026"
+        )
+        assert "must be a real date" in self.errors_for("request", request_date_2="9" * 30)
 
     def test_unknown_choice_is_refused(self) -> None:
         assert "Select the Article 6 lawful basis" in self.errors_for("lawful_basis", article6="z_made_up")
