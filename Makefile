@@ -12,11 +12,14 @@ PORT ?= 8000
 
 export DJANGO_SETTINGS_MODULE := sharing_app.settings
 
-.PHONY: run serve dev test lint audit install assets migrate seed clean e2e bench bench-quick
+.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed clean bench bench-quick
 
 run: install assets migrate seed serve
 
 # The demo runs as production does (gunicorn, DEBUG off) but over plain HTTP on loopback.
+# The access log has the path but not the query string (audit log filters name people), nor the address,
+# browser or referrer: those are personal data, and the audit trail keeps them where they matter.
+ACCESS_LOG_FORMAT = %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms
 RUN_ENV = SECURE_COOKIES=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
 
 var/secret_key:
@@ -26,7 +29,11 @@ var/secret_key:
 
 serve: var/secret_key
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
-	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+# The background worker (bulk PDF exports) runs beside the web server and stops with it.
+	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+		--access-logformat '$(ACCESS_LOG_FORMAT)'
 
 dev: var/secret_key
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
@@ -41,7 +48,14 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
-install: $(STAMP) $(NPM_STAMP)
+install: $(STAMP) $(NPM_STAMP) system-deps
+
+# WeasyPrint subsets fonts with HarfBuzz's subsetter when it is there (PDFs ~2x faster); optional.
+system-deps:
+	@ldconfig -p | grep -q libharfbuzz-subset || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	   (apt-get update -qq && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)); } || \
+	  echo "Note: install libharfbuzz-subset0 for faster PDFs"
 
 static/css/app.css: static_src/app.scss $(NPM_STAMP)
 	mkdir -p static/css
@@ -69,7 +83,14 @@ seed: install var/secret_key
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 test: install assets
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not e2e"
+
+# Browser journeys in Debian's Chromium (Playwright's own browser download does not work here).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+e2e: install assets /usr/bin/chromium
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m e2e tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
@@ -78,3 +99,23 @@ lint: install
 
 clean:
 	rm -rf $(VENV) node_modules static/css static/govuk static/vendor var
+
+# Performance (bench/README.md): a throw-away PostgreSQL database per size on 127.0.0.1:5432, gunicorn on
+# 127.0.0.1:81xx, results in bench/results.json. bench-quick (10,000 decisions) runs in CI; BENCH_DECISIONS
+# sets the full run's larger size (default 1,000,000).
+bench: install assets
+	$(PY) -m bench.run
+
+bench-quick: install assets
+	$(PY) -m bench.run --quick
+
+# Security audit (also run by .ci/run): known vulnerabilities in the installed packages, bandit over the
+# project's code (settings in pyproject.toml), and ruff's flake8-bandit rules. pip-audit needs the PyPI
+# advisory service; where it cannot be reached every package is reported as "could not be audited" and the
+# step still passes unless PIP_AUDIT_FLAGS=--strict (use that where CI has network access).
+PIP_AUDIT_FLAGS ?=
+
+audit: install
+	$(BIN)/pip-audit --local --skip-editable --progress-spinner off $(PIP_AUDIT_FLAGS)
+	$(BIN)/bandit -c pyproject.toml -r accounts audit decisions exports oversight sharing_app manage.py -q
+	$(BIN)/ruff check --select S --ignore S101 .

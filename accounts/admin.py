@@ -1,7 +1,25 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from __future__ import annotations
 
+from typing import Any
+
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services, twofactor
 from .models import Membership, Organisation, Team, User
+
+# django-otp's own device pages show secrets and QR codes, and delete devices without an audit record.
+# Staff reset someone's two-step verification from their user page instead (the action below).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 class MembershipInline(admin.StackedInline):
@@ -14,7 +32,51 @@ class MembershipInline(admin.StackedInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Work", {"fields": ["job_title"]}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Work", {"fields": ["job_title"]}),
+        ("Sign-in security", {"fields": ["two_step_verification"]}),
+    )
+    readonly_fields = ["two_step_verification"]
+    actions = ["reset_two_factor", "unlock_sign_in"]
+
+    @admin.display(description="Two-step verification")
+    def two_step_verification(self, obj: User) -> str:
+        if obj.pk is None or not twofactor.has_app_device(obj):
+            return "Not set up"
+        return f"Set up, with {twofactor.recovery_codes_left(obj)} recovery codes left"
+
+    @admin.action(description="Reset two-step verification")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            twofactor.reset(user=user, by=request.user, request=request, reason="Reset in the Django admin")
+        self.message_user(request, f"Two-step verification reset for {queryset.count()} user(s).", messages.SUCCESS)
+
+    @admin.action(description="Unlock sign-in after failed attempts")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.sign_in_unlock(username=user.get_username(), by=request.user, request=request)
+        self.message_user(request, f"Sign-in unlocked for {queryset.count()} user(s).", messages.SUCCESS)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """axes' list of failed sign-ins. Deleting an attempt unlocks that username, and is audited."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            services.sign_in_unlock(username=obj.username or "", by=request.user, request=request)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for username in sorted(set(queryset.values_list("username", flat=True))):
+                services.sign_in_unlock(username=username or "", by=request.user, request=request)
+            super().delete_queryset(request, queryset)
 
 
 class TeamInline(admin.TabularInline):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401  (registers deploy checks; connects sign-in hooks)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 
 class MembershipBackend(ModelBackend):
@@ -17,3 +19,20 @@ class MembershipBackend(ModelBackend):
             .first()
         )
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """axes' lockout check, first in AUTHENTICATION_BACKENDS: a locked-out username and address pair is
+    refused before any password is checked.
+
+    Every sign-in over HTTP passes the request (Django's AuthenticationForm does, on our page and the
+    admin's). A call without one (the test client's `login()`, a shell) has no address to lock, so axes,
+    which would raise, is skipped for it.
+    """
+
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

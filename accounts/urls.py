@@ -2,7 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from . import views
 from .forms import SignInForm
+from .middleware import two_factor_exempt
 
 app_name = "accounts"
 
@@ -18,5 +20,10 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("security", views.account_security, name="security"),
+    path("two-step/set-up", views.two_factor_setup, name="two_factor_setup"),
+    path("two-step/verify", views.two_factor_verify, name="two_factor_verify"),
+    path("two-step/recovery-codes", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("two-step/turn-off", views.two_factor_disable, name="two_factor_disable"),
 ]

@@ -27,7 +27,7 @@ class _DateField(DateInputField):
             raise forms.ValidationError("Enter the day, month and year")
         try:
             value = dt.date(day=int(day), month=int(month), year=int(year))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a year too big for a C long (found by fuzzing)
             raise forms.ValidationError("Enter a real date, for example 27 3 2026") from None
         if value.year < 2000:
             raise forms.ValidationError("Enter a year after 2000")

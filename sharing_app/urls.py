@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("decisions/", include("decisions.urls")),
     path("audit/", include("audit.urls")),
+    path("oversight/", include("oversight.urls")),
+    path("exports/", include("exports.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

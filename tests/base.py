@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import twofactor
 from accounts.models import Membership, Organisation, Role, Team, User
 
 PASSWORD = "correct horse battery staple"
 
 
+@functools.cache
+def password_hash() -> str:
+    # Argon2 takes a fraction of a second by design; hashing once per process keeps World quick to build.
+    return make_password(PASSWORD)
+
+
 def make_user(username: str, organisation: Organisation | None, role: Role | None, team: Team | None = None) -> User:
     first, _, last = username.partition("_")
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=first.title(), last_name=last.title()
+    user = User.objects.create(
+        username=username, password=password_hash(), first_name=first.title(), last_name=last.title()
     )
     if organisation is not None and role is not None:
         Membership.objects.create(user=user, organisation=organisation, team=team, role=role)
+    if twofactor.is_required(user):
+        # Supervisors, admins and auditors have an authenticator app; client_for signs in "with" it.
+        TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
     return user
+
+
+def verified_client(user: User) -> Client:
+    """A client signed in as `user`, past two-step verification where the role needs it."""
+    client = Client()
+    client.force_login(user)
+    if twofactor.is_required(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 class World(TestCase):
@@ -47,9 +75,7 @@ class World(TestCase):
         cls.nobody_without_org = make_user("nobody_noorg", None, None)
 
     def client_for(self, user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_client(user)
 
     @property
     def every_role_org_a(self) -> list[User]:

@@ -1,0 +1,40 @@
+"""Deployment checks of our own, run by `manage.py check --deploy` next to Django's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+LOGGING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def email_not_written_to_logs(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Review emails name people and decisions; the console backend would print them into the logs."""
+    if settings.EMAIL_BACKEND in LOGGING_EMAIL_BACKENDS:
+        return [
+            checks.Warning(
+                "EMAIL_BACKEND writes emails, with the people they name, to the console or to files.",
+                hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings.",
+                id="accounts.W001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def idle_timeout_is_short(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.SESSION_COOKIE_AGE > 8 * 60 * 60 or not settings.SESSION_SAVE_EVERY_REQUEST:
+        return [
+            checks.Warning(
+                "Sessions last more than 8 hours, or do not expire when idle.",
+                hint="Keep SESSION_COOKIE_AGE short (the default is 1800 seconds) and SESSION_SAVE_EVERY_REQUEST on.",
+                id="accounts.W002",
+            )
+        ]
+    return []

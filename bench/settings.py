@@ -1,0 +1,17 @@
+"""Settings for the performance harness only: the real settings, plus a floor view and a query counter.
+
+Production never loads this module, so its URLs and middleware are unchanged.
+"""
+
+from __future__ import annotations
+
+from sharing_app.settings import *  # noqa: F403
+from sharing_app.settings import INSTALLED_APPS, MIDDLEWARE, VAR_DIR
+
+ROOT_URLCONF = "bench.urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+# Outermost, so the count includes the session and authentication queries every page pays.
+MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+# Its own folders, so a bench run never touches the files of `make run` on the same machine.
+STATIC_ROOT = VAR_DIR / "bench" / "staticfiles"
+EXPORTS_DIR = VAR_DIR / "bench" / "exports"

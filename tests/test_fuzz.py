@@ -1,0 +1,526 @@
+"""Property-based fuzzing of every form and query-string parameter: no input gives a 500, and nothing changes
+that the request should not change.
+
+Values are built from each form's own fields (real choices mixed with junk, malformed dates, control
+characters, very long text). Each example runs in a savepoint that is rolled back, so all start alike.
+Example counts are kept small enough for the suite (about 400 requests in all).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import QueryDict
+from django.test import Client, override_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from accounts.models import Organisation, ReviewTiming, Team, User
+from audit.forms import AuditLogFilterForm
+from audit.models import AuditEvent
+from decisions import services, wizard
+from decisions.forms import AmendForm, SubmitForm
+from decisions.models import Decision, DecisionDraft, DecisionVersion
+from exports.forms import BulkExportForm, VerifyForm
+from exports.models import BulkExport
+from oversight.forms import ApproveForm, OrganisationSettingsForm, ReturnForm
+
+from .base import World
+from .factories import answers_for, make_submitted_decision
+from .wizard_helpers import valid_post
+
+# No shrinking: a failure is reported with the input that caused it, without minutes spent minimising it.
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+FEW = settings(FUZZ, max_examples=6)
+
+NASTY = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e9",
+    "99999999999999999999999",
+    "31",
+    "2",
+    "2026",
+    "29",
+    "NaN",
+    "null",
+    "None",
+    "[]",
+    "{}",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE decisions_decision; --",
+    "%00",
+    "\x00",
+    "\u202e\u0645\u0631\u062d\u0628\u0627",
+    "Zoë 🙂 ＡＢＣ",
+    '=HYPERLINK("http://x")',
+    "a" * 6000,
+]
+JUNK: SearchStrategy[str] = st.one_of(st.sampled_from(NASTY), st.text(max_size=40))
+DATE_PART: SearchStrategy[str] = st.one_of(st.integers(-5, 10000).map(str), JUNK)
+
+
+def _choices(field: forms.ChoiceField) -> list[str]:
+    values: list[str] = []
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):  # option groups
+            values += [str(v) for v, _ in label]
+        else:
+            values.append(str(getattr(value, "value", value)))
+    return [v for v in values if v] or ["x"]
+
+
+def date_parts(name: str, count: int) -> SearchStrategy[dict[str, list[str]]]:
+    """A day, month and year box: a plausible day and month with an odd year (the case that reaches the
+    date arithmetic), or any mix of junk and missing boxes."""
+    plausible = st.tuples(
+        st.integers(1, 31),
+        st.integers(1, 12),
+        st.one_of(
+            st.sampled_from(["99999999999999999999999", "10000", "0"]),  # past what a date can hold
+            st.sampled_from(["2026", "1999", "-1", "2026.5", "２０２６"]),
+        ),
+    ).map(lambda t: {f"{name}_0": [str(t[0])], f"{name}_1": [str(t[1])], f"{name}_2": [t[2]]})
+    anything = st.fixed_dictionaries(
+        {}, optional={f"{name}_{i}": st.lists(DATE_PART, min_size=1, max_size=1) for i in range(count)}
+    )
+    return st.one_of(plausible, anything)
+
+
+def field_values(name: str, field: forms.Field) -> dict[str, SearchStrategy[list[str]]]:
+    """Strategies for the POST keys one form field reads (date boxes are made by `date_parts`)."""
+    if isinstance(field, forms.MultiValueField):
+        return {}
+    if isinstance(field, forms.MultipleChoiceField):
+        return {name: st.lists(st.one_of(st.sampled_from(_choices(field)), JUNK), max_size=4)}
+    if isinstance(field, forms.ChoiceField):  # and ModelChoiceField
+        return {name: st.lists(st.one_of(st.sampled_from(_choices(field)), JUNK), min_size=1, max_size=2)}
+    if isinstance(field, forms.BooleanField):
+        return {name: st.lists(st.sampled_from(["on", "", "true", "false", "0"]), min_size=1, max_size=1)}
+    if isinstance(field, forms.FileField):
+        return {}
+    return {name: st.lists(JUNK, min_size=1, max_size=2)}
+
+
+def form_data(
+    form: forms.BaseForm,
+    extra: dict[str, SearchStrategy[list[str]]] | None = None,
+    valid: dict[str, Any] | None = None,
+) -> SearchStrategy[dict]:
+    """Any subset of the form's keys (prefixed as the form reads them), with junk or real values; given a
+    valid answer, also that answer with some of its values replaced or removed, so both the error path and
+    the save path are exercised."""
+    keys: dict[str, SearchStrategy[list[str]]] = {}
+    dates: list[SearchStrategy[dict[str, list[str]]]] = []
+    for name, field in form.fields.items():
+        keys.update(field_values(form.add_prefix(name), field))
+        if isinstance(field, forms.MultiValueField):
+            dates.append(date_parts(form.add_prefix(name), len(field.fields)))
+    keys.update(extra or {})
+    keys["unexpected_field"] = st.lists(JUNK, max_size=1)
+
+    def merged(parts: tuple[dict[str, list[str]], ...]) -> dict[str, list[str]]:
+        return {k: v for part in parts for k, v in part.items()}
+
+    anything = st.tuples(st.fixed_dictionaries({}, optional=keys), *dates).map(merged)
+    if not valid:
+        return anything
+    base = {k: v if isinstance(v, list) else [v] for k, v in valid.items()}
+
+    def mutate(changes: dict[str, list[str]], dropped: list[str]) -> dict[str, list[str]]:
+        data = {**base, **changes}
+        return {k: v for k, v in data.items() if k not in dropped}
+
+    near_valid = st.builds(mutate, anything, st.lists(st.sampled_from(sorted(base)), max_size=2))
+    return st.one_of(st.just(base), near_valid, anything)
+
+
+def as_query_dict(data: dict[str, list[str]]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, values in data.items():
+        query.setlist(key, values)
+    return query
+
+
+@contextmanager
+def rolled_back(client: Client) -> Iterator[None]:
+    """The example's writes and cookie changes are undone afterwards."""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    client.cookies = cookies
+
+
+def no_server_error(response: Any, what: str) -> None:
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+
+
+class FuzzWorld(World):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.version = make_submitted_decision(cls.alice_practitioner_org_a)
+        cls.reference = cls.version.decision.reference
+        cls.draft = services.decision_start(by=cls.alice_practitioner_org_a)
+
+    def branch_for(self, step: str) -> dict[str, dict]:
+        """Answers under which `step` applies (special category, criminal offence, sharing without consent)."""
+        consent_sought = "no" if step == "consent_not_sought" else "yes"
+        keys = ["request", "information", "consent", "decision"]
+        overrides: dict[str, dict] = {
+            "information": {"special_category": "yes", "criminal_offence": "yes"},
+            "consent": {"consent_sought": consent_sought},
+        }
+        if consent_sought == "yes":
+            keys.append("consent_outcome")
+            overrides["consent_outcome"] = {"consent_outcome": "refused", "consent_outcome_detail": "Father refused"}
+        return answers_for(keys, overrides)
+
+    def snapshot(self) -> tuple[int, int, list[Any]]:
+        return (
+            DecisionVersion.objects.count(),
+            BulkExport.objects.count(),
+            list(Decision.objects.order_by("pk").values_list("pk", "status", "current_version_id", "review_status")),
+        )
+
+
+class WizardFuzzTests(FuzzWorld):
+    def test_every_question_page(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        steps = wizard.steps_for(self.draft.decision.edition)
+        examples = sum(self.fuzz_step(client, step) for step in steps)
+        assert examples >= len(steps) * FUZZ.max_examples
+
+    def fuzz_step(self, client: Client, step: Any) -> int:
+        url = reverse("decisions:step", kwargs={"reference": self.draft.decision.reference, "step": step.key})
+        extra = {"later": st.lists(st.sampled_from(["1", ""]), max_size=1)}
+        examples = 0
+
+        @FUZZ
+        @given(data=form_data(step.form_class(), extra, valid=valid_post(step.key)))
+        def post_answers(data: dict[str, list[str]]) -> None:
+            nonlocal examples
+            examples += 1
+            with rolled_back(client):
+                branch = self.branch_for(step.key)
+                DecisionDraft.objects.filter(pk=self.draft.pk).update(answers=branch)
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"{step.key} {data!r:.300}")
+                answers = DecisionDraft.objects.get(pk=self.draft.pk).answers
+                assert self.snapshot() == before  # nothing submitted, no other record touched
+                # Other pages' answers are untouched; this page's is what the form made of the input.
+                assert {k: v for k, v in answers.items() if k != step.key} == {
+                    k: v for k, v in branch.items() if k != step.key
+                }
+                if answers.get(step.key) != branch.get(step.key):
+                    form = step.form_class(data=as_query_dict(data))
+                    assert form.is_valid(), (step.key, data)
+                    assert answers[step.key] == form.to_answers()
+                if response.status_code == 200:
+                    assert answers == branch
+
+        post_answers()
+        return examples
+
+    def test_query_strings_on_wizard_and_decision_pages(self) -> None:
+        owner = self.client_for(self.alice_practitioner_org_a)
+        supervisor = self.client_for(self.sue_supervisor_org_a)
+        step_url = reverse("decisions:step", kwargs={"reference": self.draft.decision.reference, "step": "request"})
+        pages: list[tuple[Client, str, str]] = [
+            (owner, reverse("decisions:list"), "page"),
+            (owner, step_url, "return"),
+            (owner, reverse("decisions:detail", kwargs={"reference": self.reference}), "version"),
+            (supervisor, reverse("oversight:queue"), "page"),
+            (supervisor, reverse("oversight:queue"), "team"),
+            (supervisor, reverse("oversight:dashboard"), "period"),
+        ]
+
+        @FUZZ
+        @given(page=st.sampled_from(pages), value=JUNK)
+        def get_with(page: tuple[Client, str, str], value: str) -> None:
+            client, url, name = page
+            with rolled_back(client):
+                before = self.snapshot()
+                response = client.get(f"{url}?{urlencode({name: value})}")
+                no_server_error(response, f"{url} {name}={value!r:.80}")
+                assert self.snapshot() == before
+
+        get_with()
+
+    def test_check_answers_declaration(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        url = reverse("decisions:check", kwargs={"reference": self.draft.decision.reference})
+
+        @FEW
+        @given(data=form_data(SubmitForm()))
+        def submit(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"check {data!r:.200}")
+                # The draft is incomplete, so whatever is ticked, nothing is submitted.
+                assert response.status_code == 200 and self.snapshot() == before
+
+        submit()
+
+    def test_amend_reason(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        url = reverse("decisions:amend", kwargs={"reference": self.reference})
+
+        @FUZZ
+        @given(data=form_data(AmendForm()))
+        def amend(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"amend {data!r:.200}")
+                assert self.snapshot() == before  # an amendment is a draft until submitted
+                drafts = DecisionDraft.objects.filter(decision=self.version.decision, submitted_version__isnull=True)
+                if response.status_code == 302:
+                    form = AmendForm(data=as_query_dict(data))
+                    assert form.is_valid()
+                    assert drafts.get().amendment_reason == form.cleaned_data["reason"]
+                else:
+                    assert not drafts.exists()
+
+        amend()
+
+
+class OversightFuzzTests(FuzzWorld):
+    def test_sign_off_and_return_comments(self) -> None:
+        client = self.client_for(self.sue_supervisor_org_a)
+        self.fuzz_review(client, "oversight:approve", ApproveForm)
+        self.fuzz_review(client, "oversight:return", ReturnForm)
+
+    def fuzz_review(self, client: Client, name: str, form_class: type[forms.Form]) -> None:
+        url = reverse(name, kwargs={"reference": self.reference, "number": 1})
+
+        @FEW
+        @given(data=form_data(form_class()))
+        def review(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                version_hash = DecisionVersion.objects.get(pk=self.version.pk).content_hash
+                count = DecisionVersion.objects.count()
+                response = client.post(url, data)
+                no_server_error(response, f"{url} {data!r:.200}")
+                assert DecisionVersion.objects.count() == count
+                assert DecisionVersion.objects.get(pk=self.version.pk).content_hash == version_hash
+                status = Decision.objects.get(pk=self.version.decision_id).review_status
+                if response.status_code == 302:
+                    assert form_class(data=as_query_dict(data)).is_valid()
+                else:
+                    assert status == "awaiting"
+
+        review()
+
+    def test_organisation_settings(self) -> None:
+        client = self.client_for(self.ada_admin_org_a)
+        url = reverse("oversight:organisation")
+
+        @FEW
+        @given(data=form_data(OrganisationSettingsForm()))
+        def change(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                response = client.post(url, data)
+                no_server_error(response, f"organisation {data!r:.200}")
+                assert Organisation.objects.get(pk=self.org_a.pk).review_timing in ReviewTiming.values
+                assert Organisation.objects.get(pk=self.org_b.pk).review_timing == self.org_b.review_timing
+
+        change()
+
+
+class AuditAndExportFuzzTests(FuzzWorld):
+    def test_audit_log_filters_and_cursors(self) -> None:
+        client = self.client_for(self.aud_auditor_org_a)
+        cursors = {
+            name: st.lists(st.one_of(st.integers(-1, 10**20).map(str), JUNK), max_size=1)
+            for name in ("after", "before")
+        }
+
+        @settings(FUZZ, max_examples=30)
+        @given(query=form_data(AuditLogFilterForm(), cursors), export=st.booleans())
+        def filtered(query: dict[str, list[str]], export: bool) -> None:
+            url = reverse("audit:export" if export else "audit:log")
+            with rolled_back(client):
+                before = AuditEvent.objects.exclude(action__in=["audit_log_view", "audit_log_export"]).count()
+                response = client.get(url, query)
+                no_server_error(response, f"{url} {query!r:.300}")
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                assert AuditEvent.objects.exclude(action__in=["audit_log_view", "audit_log_export"]).count() == before
+
+        filtered()
+
+    def test_bulk_export_form_never_crosses_organisations(self) -> None:
+        client = self.client_for(self.ada_admin_org_a)
+        form = BulkExportForm(teams=Team.objects.filter(pk=self.team_a.pk))
+        teams = {"team": st.lists(st.sampled_from([str(self.team_a.pk), str(self.team_b.pk), "0", "x"]), max_size=1)}
+
+        @FUZZ
+        @given(data=form_data(form, teams))
+        def start(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                before = BulkExport.objects.count()
+                response = client.post(reverse("exports:start"), data)
+                no_server_error(response, f"export {data!r:.300}")
+                exports = list(BulkExport.objects.all())
+                assert len(exports) in (before, before + 1)
+                for export in exports:
+                    assert export.organisation_id == self.org_a.pk
+                    assert export.team_id in (None, self.team_a.pk)
+                if response.status_code == 200:
+                    assert len(exports) == before
+
+        start()
+
+    def test_verify_form_with_codes_and_uploaded_files(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        files = st.one_of(
+            st.none(),
+            st.binary(max_size=2000).map(lambda b: SimpleUploadedFile("record.pdf", b, "application/pdf")),
+            st.binary(max_size=200).map(lambda b: SimpleUploadedFile("record.pdf", b"%PDF-1.7\n" + b)),
+        )
+
+        @FUZZ
+        @given(data=form_data(VerifyForm()), upload=files, query=JUNK)
+        def check(data: dict[str, list[str]], upload: Any, query: str) -> None:
+            with rolled_back(client):
+                before = self.snapshot()
+                no_server_error(client.get(reverse("exports:verify"), {"code": query}), f"verify ?code={query!r:.80}")
+                payload: dict[str, Any] = dict(data)
+                if upload is not None:
+                    payload["file"] = upload
+                response = client.post(reverse("exports:verify"), payload)
+                no_server_error(response, f"verify {data!r:.200}")
+                assert self.snapshot() == before
+
+        check()
+
+    def test_pdf_version_parameter(self) -> None:
+        client = self.client_for(self.ada_admin_org_a)
+        url = reverse("exports:decision_pdf", kwargs={"reference": self.reference})
+
+        @FEW
+        @given(value=st.one_of(JUNK, st.integers(-2, 10**30).map(str)).filter(lambda v: v != "1"))
+        def pdf(value: str) -> None:
+            with rolled_back(client):
+                no_server_error(client.get(url, {"version": value}), f"pdf version={value!r:.80}")
+
+        pdf()
+
+
+class AccountFuzzTests(FuzzWorld):
+    # The password hasher is not what is fuzzed here: a fast one keeps each sign-in cheap.
+    @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    def test_sign_in_form(self) -> None:
+        users = User.objects.count()
+
+        @FUZZ
+        @given(
+            username=st.one_of(JUNK, st.sampled_from(["alice_practitioner", "sue_supervisor"])),
+            password=JUNK,
+            next_url=st.one_of(JUNK, st.sampled_from(["//evil.example/", "https://evil.example/", "/audit/"])),
+        )
+        def sign_in(username: str, password: str, next_url: str) -> None:
+            client = Client(REMOTE_ADDR="192.0.2.99")
+            with rolled_back(client):
+                response = client.post(
+                    reverse("accounts:login"), {"username": username, "password": password, "next": next_url}
+                )
+                no_server_error(response, f"login {username!r:.80}")
+                assert response.status_code in (200, 302, 429)
+                assert User.objects.count() == users
+                assert "_auth_user_id" not in client.session
+
+        sign_in()
+
+    def test_two_step_codes_and_next(self) -> None:
+        verified = self.client_for(self.sue_supervisor_org_a)
+        enrolling = self.client_for(self.alice_practitioner_org_a)
+        pages: list[tuple[Client, str]] = [
+            (verified, reverse("accounts:two_factor_verify")),
+            (enrolling, reverse("accounts:two_factor_setup")),
+        ]
+
+        @FUZZ
+        @given(
+            page=st.sampled_from(pages),
+            code=JUNK,
+            next_url=st.one_of(
+                JUNK,
+                st.sampled_from(
+                    [
+                        "//evil.example/",
+                        "https://evil.example/x",
+                        "\\\\evil.example",
+                        "/\\evil.example",
+                        "javascript:alert(1)",
+                    ]
+                ),
+            ),
+        )
+        def enter(page: tuple[Client, str], code: str, next_url: str) -> None:
+            client, url = page
+            with rolled_back(client):
+                devices = list(self.alice_practitioner_org_a.totpdevice_set.filter(confirmed=True))
+                response = client.post(url, {"code": code, "next": next_url})
+                no_server_error(response, f"{url} code={code!r:.40}")
+                location = response.get("Location", "")
+                if location:
+                    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+                assert list(self.alice_practitioner_org_a.totpdevice_set.filter(confirmed=True)) == devices
+
+        enter()
+
+
+def test_every_form_with_input_is_fuzzed() -> None:
+    """Guard: a new form class in the apps should get a fuzz test here too."""
+    import inspect
+
+    import accounts.forms
+    import audit.forms
+    import decisions.forms
+    import exports.forms
+    import oversight.forms
+
+    fuzzed: set[str] = {
+        "SignInForm",
+        "TwoFactorCodeForm",
+        "AuditLogFilterForm",
+        "AmendForm",
+        "SubmitForm",
+        "ApproveForm",
+        "ReturnForm",
+        "OrganisationSettingsForm",
+        "BulkExportForm",
+        "VerifyForm",
+        *(step.form_class.__name__ for step in wizard.steps_for("2018")),
+    }
+    found = {
+        name
+        for module in (accounts.forms, audit.forms, decisions.forms, exports.forms, oversight.forms)
+        for name, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, forms.BaseForm) and obj.__module__ == module.__name__ and not name.startswith("_")
+    }
+    base_classes = {"StepForm"}
+    assert found - base_classes <= fuzzed, sorted(found - base_classes - fuzzed)
