@@ -37,7 +37,8 @@ def _next_reference(organisation: Any) -> str:
     return f"{organisation.reference_prefix}-{year}-{counter.last_number:05d}"
 
 
-def _audit_decision(action: str, *, by: Any, decision: Decision, request: HttpRequest | None, **details: Any) -> None:
+def audit_decision(action: str, *, by: Any, decision: Decision, request: HttpRequest | None, **details: Any) -> None:
+    """Record an event about one decision, filterable by its reference. Call inside the change's transaction."""
     audit.record(
         action=action,
         actor=by,
@@ -65,7 +66,7 @@ def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDr
         updated_at=now,
     )
     draft = DecisionDraft.objects.create(decision=decision, created_by=by, created_at=now, updated_at=now)
-    _audit_decision(actions.DECISION_CREATE, by=by, decision=decision, request=request, edition=decision.edition)
+    audit_decision(actions.DECISION_CREATE, by=by, decision=decision, request=request, edition=decision.edition)
     return draft
 
 
@@ -94,7 +95,7 @@ def draft_save_step(
     decision = draft.decision
     case_reference = (draft.answers.get("request") or {}).get("case_reference", "")
     Decision.objects.filter(pk=decision.pk).update(updated_at=now, case_reference=case_reference[:60])
-    _audit_decision(
+    audit_decision(
         actions.DECISION_STEP_SAVE, by=by, decision=decision, request=request, step=step_key, changed=changed
     )
     return draft
@@ -146,7 +147,7 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
     decision.outcome = version.outcome
     decision.review_status = ReviewStatus.AWAITING
     decision.save(update_fields=["current_version", "status", "submitted_at", "updated_at", "outcome", "review_status"])
-    _audit_decision(
+    audit_decision(
         actions.DECISION_SUBMIT,
         by=by,
         decision=decision,
@@ -183,7 +184,7 @@ def decision_amend_start(
         created_at=now,
         updated_at=now,
     )
-    _audit_decision(
+    audit_decision(
         actions.DECISION_AMEND_START, by=by, decision=decision, request=request, amends_version=current.number
     )
     return draft
@@ -193,4 +194,4 @@ def decision_viewed(
     *, by: Any, decision: Decision, version: int | None = None, request: HttpRequest | None = None
 ) -> None:
     with transaction.atomic():
-        _audit_decision(actions.DECISION_VIEW, by=by, decision=decision, request=request, version=version)
+        audit_decision(actions.DECISION_VIEW, by=by, decision=decision, request=request, version=version)

@@ -14,8 +14,9 @@ from django.utils import timezone
 from accounts.models import Team
 from audit import actions
 from audit import services as audit
-from decisions.models import Decision, DecisionVersion
+from decisions.models import DecisionVersion
 from decisions.permissions import Can, ensure
+from decisions.services import audit_decision
 
 from .models import BulkExport, ExportStatus
 from .selectors import decisions_for_export
@@ -28,23 +29,11 @@ class EmptySelection(ValidationError):
     """Nothing matches the chosen filters: say so rather than build an empty zip."""
 
 
-def _audit_decision(action: str, *, by: Any, decision: Decision, request: HttpRequest | None, **details: Any) -> None:
-    audit.record(
-        action=action,
-        actor=by,
-        organisation=decision.organisation_id,
-        target=decision,
-        target_ref=decision.reference,
-        details=details,
-        request=request,
-    )
-
-
 @transaction.atomic
 def pdf_exported(*, by: Any, version: DecisionVersion, request: HttpRequest | None = None) -> None:
     """One audit-record PDF was generated for `by`. Called after rendering, before the PDF is sent."""
     ensure(by, Can.EXPORT_PDF)
-    _audit_decision(
+    audit_decision(
         actions.PDF_EXPORT,
         by=by,
         decision=version.decision,
@@ -60,7 +49,7 @@ def verification_recorded(*, by: Any, verdict: Verdict, method: str, request: Ht
     membership = ensure(by, Can.VERIFY_PDF)
     details = {"method": method, "result": verdict.result.value, "code": verdict.code}
     if verdict.version is not None:
-        _audit_decision(
+        audit_decision(
             actions.VERIFY_CODE,
             by=by,
             decision=verdict.version.decision,

@@ -467,60 +467,37 @@ class AmendTests(World):
 
 
 class ConstraintTests(World):
-    def test_database_refuses_not_sought_without_reason(self) -> None:
+    def assert_refused(self, **fields: object) -> None:
+        """A second version with `fields` over valid defaults is refused by the database itself."""
         version = make_submitted_decision(self.alice_practitioner_org_a)
-        decision = version.decision
+        values: dict[str, object] = {
+            "decision": version.decision,
+            "number": 2,
+            "edition": "2018",
+            "answers": {},
+            "content_hash": "x" * 64,
+            "submitted_at": timezone.now(),
+            "submitted_by": self.alice_practitioner_org_a,
+            "previous": version,
+            "amendment_reason": "r",
+            **fields,
+        }
         with pytest.raises(IntegrityError), transaction.atomic():
-            DecisionVersion.objects.create(
-                decision=decision,
-                number=2,
-                edition="2018",
-                answers={},
-                content_hash="x" * 64,
-                submitted_at=timezone.now(),
-                submitted_by=self.alice_practitioner_org_a,
-                previous=version,
-                amendment_reason="r",
-                outcome="share_all",
-                consent_status="not_sought",
-                consent_not_sought_reasons="",
-                lawful_basis="e_public_task",
-            )
+            DecisionVersion.objects.create(**values)
+
+    def test_database_refuses_not_sought_without_reason(self) -> None:
+        self.assert_refused(
+            outcome="share_all",
+            consent_status="not_sought",
+            consent_not_sought_reasons="",
+            lawful_basis="e_public_task",
+        )
 
     def test_database_refuses_sharing_without_consent_on_consent_basis(self) -> None:
-        version = make_submitted_decision(self.alice_practitioner_org_a)
-        with pytest.raises(IntegrityError), transaction.atomic():
-            DecisionVersion.objects.create(
-                decision=version.decision,
-                number=2,
-                edition="2018",
-                answers={},
-                content_hash="y" * 64,
-                submitted_at=timezone.now(),
-                submitted_by=self.alice_practitioner_org_a,
-                previous=version,
-                amendment_reason="r",
-                outcome="share_all",
-                consent_status="refused",
-                lawful_basis="a_consent",
-            )
+        self.assert_refused(outcome="share_all", consent_status="refused", lawful_basis="a_consent")
 
     def test_database_refuses_an_amendment_without_reason(self) -> None:
-        version = make_submitted_decision(self.alice_practitioner_org_a)
-        with pytest.raises(IntegrityError), transaction.atomic():
-            DecisionVersion.objects.create(
-                decision=version.decision,
-                number=2,
-                edition="2018",
-                answers={},
-                content_hash="z" * 64,
-                submitted_at=timezone.now(),
-                submitted_by=self.alice_practitioner_org_a,
-                previous=version,
-                amendment_reason="",
-                outcome="no_share",
-                consent_status="given",
-            )
+        self.assert_refused(amendment_reason="", outcome="no_share", consent_status="given")
 
 
 class AuditTrailTests(World):
