@@ -200,3 +200,32 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.year}: {self.last_number}"
+
+
+class DecisionCount(models.Model):
+    """Running counts behind the dashboard, changed in the same transaction as submit, amend and review.
+
+    One row per organisation, team, edition, month and counted fact; decisions/summary.py says which facts a
+    decision counts as and keeps the rows right. The dashboard reads a few hundred of these rows instead of
+    aggregating every decision, so it costs the same at a million decisions as at ten thousand.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The team's id, or 0 for none: a plain number, so the unique key below has no NULL in it.
+    team_key = models.PositiveIntegerField()
+    edition = models.CharField(max_length=10)
+    # First day of a UK month: when the decision was first submitted (or, for reviews, when it was reviewed).
+    month = models.DateField()
+    fact = models.CharField(max_length=40)
+    value = models.CharField(max_length=60, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", "fact", "value", "team_key", "edition"], name="decision_count_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.fact}={self.value}: {self.count}"

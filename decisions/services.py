@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit import actions
 from audit import services as audit
 
-from . import wizard
+from . import summary, wizard
 from .choices import DecisionStatus, ReviewStatus
 from .guidance import CURRENT_EDITION
 from .models import Decision, DecisionDraft, DecisionVersion, ReferenceCounter
@@ -140,6 +140,9 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
     draft.submitted_version = version
     draft.updated_at = now
     draft.save(update_fields=["submitted_version", "updated_at"])
+    summary.count_submitted(
+        decision=decision, version=version, previous=previous, previous_review_status=decision.review_status
+    )
     decision.current_version = version
     decision.status = DecisionStatus.SUBMITTED
     decision.submitted_at = now

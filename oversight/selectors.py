@@ -1,23 +1,24 @@
 """Reads for the review queue and the dashboard, scoped by the user's organisation.
 
-The dashboard's figures are aggregated by the database (a handful of GROUP BY queries), so the page costs
-the same for ten decisions as for ten thousand.
+The dashboard's figures come from running counts kept beside the records (decisions/summary.py), so the page
+costs the same for ten thousand decisions as for a million.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet, Value
-from django.db.models.functions import Concat, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from decisions import summary
 from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
 from decisions.guidance import NOT_SOUGHT_REASONS
-from decisions.models import Decision, DecisionVersion
+from decisions.models import Decision, DecisionCount
 from decisions.permissions import Can, ensure
 
 from .models import Review, ReviewOutcome
@@ -153,102 +154,77 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
     """The organisation's decisions over the last twelve months (this one included), and its reviews now.
 
     A decision counts in the month it was first submitted, so amending it later does not move it; what
-    it counts as (outcome, consent) is its current version.
+    it counts as (outcome, consent) is its current version. The figures come from the running counts
+    (decisions/summary.py), a few hundred rows whatever the number of decisions; only how long reviews have
+    waited is read from the decisions, as an index range over the last week's waiting ones.
     """
     membership = ensure(user, Can.VIEW_DASHBOARD)
     org_id = membership.organisation_id
     now = now or timezone.now()
     today = now.astimezone(LONDON).date()
     first_month = _month_start(today, DASHBOARD_MONTHS - 1)
-    since = dt.datetime.combine(first_month, dt.time.min, tzinfo=LONDON)
 
-    first_versions = DecisionVersion.objects.filter(
-        number=1,
-        submitted_at__gte=since,
-        decision__organisation_id=org_id,
-        decision__status=DecisionStatus.SUBMITTED,
+    in_period: Counter[tuple[str, str]] = Counter()
+    per_month: dict[dt.date, Counter[str]] = {}
+    review_status: Counter[str] = Counter()
+    counts = (
+        DecisionCount.objects.filter(organisation_id=org_id)
+        .filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
+        .values_list("month", "fact", "value")
+        .annotate(n=Sum("count"))
+        .order_by()
     )
-    counted = (
-        first_versions.annotate(month=TruncMonth("submitted_at", tzinfo=LONDON))
-        .values("month")
-        .annotate(
-            share_all=Count("pk", filter=Q(decision__outcome=Outcome.SHARE_ALL)),
-            share_some=Count("pk", filter=Q(decision__outcome=Outcome.SHARE_SOME)),
-            no_share=Count("pk", filter=Q(decision__outcome=Outcome.NO_SHARE)),
-        )
-        .order_by("month")
-    )
-    per_month: dict[dt.date, dict[str, Any]] = {row["month"].astimezone(LONDON).date(): dict(row) for row in counted}
+    for month, fact, value, n in counts:
+        if fact == summary.REVIEW_STATUS:
+            review_status[value] += n
+            continue
+        in_period[(fact, value)] += n
+        if fact == summary.OUTCOME:
+            per_month.setdefault(month, Counter())[value] += n
     months = []
     for start in (_month_start(today, back) for back in range(DASHBOARD_MONTHS - 1, -1, -1)):
-        row: dict[str, Any] = per_month.get(start, {})
-        months.append(MonthRow(start, row.get("share_all", 0), row.get("share_some", 0), row.get("no_share", 0)))
+        row = per_month.get(start, Counter())
+        months.append(MonthRow(start, row[Outcome.SHARE_ALL], row[Outcome.SHARE_SOME], row[Outcome.NO_SHARE]))
 
-    current = "decision__current_version__"
-    sharing = Q(decision__outcome__in=[Outcome.SHARE_ALL, Outcome.SHARE_SOME])
-    without_consent = sharing & ~Q(**{f"{current}consent_status": ConsentStatus.GIVEN})
-    not_sought = Q(**{f"{current}consent_status": ConsentStatus.NOT_SOUGHT})
-    # Reasons are stored comma-separated; wrapping them in commas makes each match exact.
-    reason_counts = {
-        f"reason_{code}": Count("pk", filter=not_sought & Q(reasons_csv__contains=f",{code},"))
-        for code, _ in NOT_SOUGHT_REASONS
-    }
-    status_counts = {
-        f"status_{status.value}": Count("pk", filter=sharing & Q(**{f"{current}consent_status": status.value}))
-        for status in ConsentStatus
-        if status != ConsentStatus.GIVEN
-    }
-    consent = first_versions.annotate(
-        reasons_csv=Concat(Value(","), F(f"{current}consent_not_sought_reasons"), Value(","))
-    ).aggregate(
-        total=Count("pk"),
-        consent_sought=Count("pk", filter=~not_sought),
-        sharing=Count("pk", filter=sharing),
-        shared_without_consent=Count("pk", filter=without_consent),
-        **status_counts,
-        **reason_counts,
-    )
+    total = sum(n for (fact, _), n in in_period.items() if fact == summary.OUTCOME)
+    sharing = in_period[(summary.OUTCOME, Outcome.SHARE_ALL)] + in_period[(summary.OUTCOME, Outcome.SHARE_SOME)]
+    without_consent = [status for status in ConsentStatus if status != ConsentStatus.GIVEN]
+    awaiting = review_status[ReviewStatus.AWAITING]
 
+    # How long reviews have waited: the bands up to a week from an index range, the rest by difference.
+    waiting = Decision.objects.filter(organisation_id=org_id, review_status=ReviewStatus.AWAITING)
     bands: dict[str, Any] = {}
     lower = None
-    for index, (_label, upper_days) in enumerate(AGE_BANDS):
-        condition = Q(review_status=ReviewStatus.AWAITING)
+    for index, (_label, upper_days) in enumerate(AGE_BANDS[:-1]):
+        assert upper_days is not None
+        condition = Q(submitted_at__gt=now - dt.timedelta(days=upper_days))
         if lower is not None:
             condition &= Q(submitted_at__lte=now - dt.timedelta(days=lower))
-        if upper_days is not None:
-            condition &= Q(submitted_at__gt=now - dt.timedelta(days=upper_days))
         bands[f"band_{index}"] = Count("pk", filter=condition)
         lower = upper_days
-    reviews = Decision.objects.filter(organisation_id=org_id, status=DecisionStatus.SUBMITTED).aggregate(
-        awaiting=Count("pk", filter=Q(review_status=ReviewStatus.AWAITING)),
-        oldest=Min("submitted_at", filter=Q(review_status=ReviewStatus.AWAITING)),
-        returned_now=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
-        **bands,
-    )
-    outcomes = Review.objects.filter(decision__organisation_id=org_id, created_at__gte=since).aggregate(
-        returned=Count("pk", filter=Q(outcome=ReviewOutcome.RETURN)),
-        signed_off=Count("pk", filter=Q(outcome=ReviewOutcome.APPROVE)),
-    )
+    recent = waiting.filter(submitted_at__gt=now - dt.timedelta(days=lower or 0)).aggregate(**bands)
+    by_age = [recent[f"band_{i}"] for i in range(len(AGE_BANDS) - 1)]
+    by_age.append(awaiting - sum(by_age))
+    oldest = waiting.order_by("submitted_at").values_list("submitted_at", flat=True).first() if awaiting else None
 
     return Figures(
         since=first_month,
         months=months,
-        total=consent["total"],
-        consent_sought=consent["consent_sought"],
-        sharing=consent["sharing"],
-        shared_without_consent=consent["shared_without_consent"],
+        total=total,
+        consent_sought=total - in_period[(summary.CONSENT, ConsentStatus.NOT_SOUGHT)],
+        sharing=sharing,
+        shared_without_consent=sum(in_period[(summary.SHARING_CONSENT, status)] for status in without_consent),
         without_consent_by_status=[
-            (status.label, consent[f"status_{status.value}"])
-            for status in ConsentStatus
-            if status != ConsentStatus.GIVEN
+            (status.label, in_period[(summary.SHARING_CONSENT, status)]) for status in without_consent
         ],
         not_sought_reasons=[
-            (REASON_LABELS.get(code, label), consent[f"reason_{code}"]) for code, label in NOT_SOUGHT_REASONS
+            (REASON_LABELS.get(code, label), in_period[(summary.NOT_SOUGHT_REASON, code)])
+            for code, label in NOT_SOUGHT_REASONS
         ],
-        awaiting=reviews["awaiting"],
-        oldest_awaiting=reviews["oldest"],
-        awaiting_by_age=[(label, reviews[f"band_{i}"]) for i, (label, _) in enumerate(AGE_BANDS)],
-        returned_now=reviews["returned_now"],
-        returned_in_period=outcomes["returned"],
-        signed_off_in_period=outcomes["signed_off"],
+        awaiting=awaiting,
+        oldest_awaiting=oldest,
+        awaiting_by_age=[(label, n) for (label, _), n in zip(AGE_BANDS, by_age, strict=True)],
+        returned_now=review_status[ReviewStatus.RETURNED],
+        returned_in_period=in_period[(summary.REVIEW, ReviewOutcome.RETURN)],
+        signed_off_in_period=in_period[(summary.REVIEW, ReviewOutcome.APPROVE)],
     )

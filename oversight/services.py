@@ -16,7 +16,7 @@ from decisions.choices import ReviewStatus
 from decisions.models import Decision, DecisionVersion
 from decisions.permissions import Can, ensure
 
-from . import notifications
+from . import notifications, summary
 from .models import Review, ReviewOutcome
 from .permissions import may_review_in
 
@@ -68,6 +68,7 @@ def _review(
     locked.review_status = ReviewStatus.SIGNED_OFF if outcome == ReviewOutcome.APPROVE else ReviewStatus.RETURNED
     locked.updated_at = now
     locked.save(update_fields=["review_status", "updated_at"])
+    summary.count_reviewed(decision=locked, review=review, previous_review_status=ReviewStatus.AWAITING)
     audit.record(
         action=actions.REVIEW_APPROVE if outcome == ReviewOutcome.APPROVE else actions.REVIEW_RETURN,
         actor=by,
