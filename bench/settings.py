@@ -6,7 +6,7 @@ Production never loads this module, so its URLs and middleware are unchanged.
 from __future__ import annotations
 
 from sharing_app.settings import *  # noqa: F403
-from sharing_app.settings import INSTALLED_APPS, MIDDLEWARE, VAR_DIR
+from sharing_app.settings import INSTALLED_APPS, MIDDLEWARE, STORAGES, VAR_DIR
 
 ROOT_URLCONF = "bench.urls"
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
@@ -15,3 +15,5 @@ MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 # Its own folders, so a bench run never touches the files of `make run` on the same machine.
 STATIC_ROOT = VAR_DIR / "bench" / "staticfiles"
 EXPORTS_DIR = VAR_DIR / "bench" / "exports"
+if STORAGES["exports"]["BACKEND"].endswith("FileSystemStorage"):
+    STORAGES = {**STORAGES, "exports": {**STORAGES["exports"], "OPTIONS": {"location": EXPORTS_DIR}}}

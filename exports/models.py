@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -16,10 +15,6 @@ from decisions.choices import Outcome
 # treated as stopped (the worker was restarted, or the machine went down) and offered for retry.
 DOWNLOAD_FOR = timedelta(hours=24)
 STALLED_AFTER = timedelta(minutes=10)
-
-
-def exports_dir() -> Path:
-    return Path(getattr(settings, "EXPORTS_DIR", settings.VAR_DIR / "exports"))
 
 
 class ExportStatus(models.TextChoices):
@@ -47,6 +42,8 @@ class BulkExport(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # The finished zip's name in the "exports" storage (exports/storage.py); emptied when it expires.
+    file_name = models.CharField(max_length=200, blank=True)
     file_size = models.BigIntegerField(null=True, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
 
@@ -83,14 +80,6 @@ class BulkExport(models.Model):
         return f"Bulk export {self.pk} ({self.get_status_display()})"
 
     @property
-    def path(self) -> Path:
-        return exports_dir() / f"{self.pk}.zip"
-
-    @property
-    def partial_path(self) -> Path:
-        return exports_dir() / f"{self.pk}.zip.part"
-
-    @property
     def download_name(self) -> str:
         return f"decisions-export-{self.pk}-{self.submitted_from:%Y%m%d}-{self.submitted_to:%Y%m%d}.zip"
 
@@ -100,7 +89,7 @@ class BulkExport(models.Model):
 
     @property
     def is_downloadable(self) -> bool:
-        return self.status == ExportStatus.READY and not self.is_expired and self.path.exists()
+        return self.status == ExportStatus.READY and not self.is_expired and bool(self.file_name)
 
     @property
     def is_stalled(self) -> bool:

@@ -17,6 +17,7 @@ from audit import services as audit
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, ensure
 from decisions.services import audit_decision
+from jobs import runner as jobs_runner
 
 from .models import BulkExport, ExportStatus
 from .selectors import decisions_for_export
@@ -147,7 +148,11 @@ def bulk_export_retry(*, by: Any, export: BulkExport, request: HttpRequest | Non
     ).count()
     if total == 0:
         raise EmptySelection(EMPTY_SELECTION)
-    export.partial_path.unlink(missing_ok=True)
+    # The stopped attempt's workers give way at their next renewal; its pieces go once this commits.
+    from .tasks import KIND, attempt_files_delete
+
+    for job in jobs_runner.cancel(kind=KIND, owner_id=export.pk):
+        transaction.on_commit(partial(attempt_files_delete, export.pk, job.attempt))
     export.status = ExportStatus.QUEUED
     export.total = total
     export.done = 0

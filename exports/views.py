@@ -18,6 +18,7 @@ from decisions.selectors import get_decision_for_user, version_of
 from . import selectors, services
 from .forms import BulkExportForm, VerifyForm
 from .models import BulkExport
+from .storage import export_storage
 from .verification import verify_attached_record, verify_code
 
 
@@ -145,10 +146,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespons
         return render(request, "exports/expired.html", {"export": export}, status=410)
     if not export.is_downloadable:
         raise Http404("This export is not ready")
+    try:
+        # From the export storage (a folder, or a bucket every node shares); FileResponse streams and closes it.
+        content = export_storage().open(export.file_name, "rb")
+    except FileNotFoundError:
+        raise Http404("This export's file is missing") from None
     services.bulk_export_downloaded(by=request.user, export=export, request=request)
-    return FileResponse(
-        open(export.path, "rb"),  # noqa: SIM115  (FileResponse closes it)
-        as_attachment=True,
-        filename=export.download_name,
-        content_type="application/zip",
-    )
+    return FileResponse(content, as_attachment=True, filename=export.download_name, content_type="application/zip")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "oversight",
     "django_tasks",
     "django_tasks_db",
+    "jobs",
     "exports",
 ]
 
@@ -199,6 +200,37 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Files people download later (bulk exports; subject-access bundles go the same way) are never kept on one
+# node's disk when there are several: EXPORTS_STORAGE=s3 puts them in an S3-compatible bucket every web node
+# and worker shares. The default, a local folder, suits a single machine.
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(VAR_DIR / "exports")))
+if env.str("EXPORTS_STORAGE", default="local") == "s3":
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("EXPORTS_BUCKET"),
+            "location": env.str("EXPORTS_BUCKET_PREFIX", default=""),
+            # Empty for AWS itself; the address of any other S3-compatible service (MinIO, Ceph, a cloud's own).
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the machine's role, as boto3 finds them.
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["exports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EXPORTS_DIR, "base_url": None, "file_permissions_mode": 0o600},
+    }
+
+# Background jobs split into chunks (jobs/runner.py): a worker that sends no news for this long is taken to
+# have stopped, and its chunk goes to another; a chunk that stops this many workers fails its job.
+JOBS_LEASE_SECONDS: int = env.int("JOBS_LEASE_SECONDS", default=120)
+JOBS_MAX_CLAIMS: int = env.int("JOBS_MAX_CLAIMS", default=3)
+# Decisions per chunk of a bulk export: a few seconds of work each, spread over the workers.
+EXPORT_CHUNK_SIZE: int = env.int("EXPORT_CHUNK_SIZE", default=25)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

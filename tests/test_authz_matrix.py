@@ -25,6 +25,7 @@ from exports.models import BulkExport, ExportStatus
 
 from .base import World
 from .factories import answers_for, make_submitted_decision
+from .storage_helpers import exports_in
 from .test_security import inline_code
 
 # Who is asking. OWNER made the records the URLs point at; PRACTITIONER is another practitioner of the
@@ -196,12 +197,13 @@ class AuthorisationMatrixTests(World):
             finished_at=now,
             expires_at=now + timezone.timedelta(hours=24),
             file_size=22,
+            file_name="matrix.zip",
         )
 
     def setUp(self) -> None:
         folder = self.enterContext(tempfile.TemporaryDirectory())
-        self.enterContext(override_settings(EXPORTS_DIR=folder))
-        Path(folder, f"{self.export.pk}.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+        self.enterContext(override_settings(STORAGES=exports_in(folder)))
+        Path(folder, "matrix.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
 
     def kwargs_for(self, name: str) -> dict[str, Any]:
         records = {"reference": self.submitted_ref}

@@ -1,0 +1,102 @@
+"""A throw-away world for tests that run real worker processes: `python -m tests.worker_world setup N` makes an
+organisation with N submitted decisions and queues a bulk export of them; `report EXPORT_ID` prints what came
+of it. Run with DATABASE_URL naming a database that `manage.py migrate` has prepared. Each prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import zipfile
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharing_app.settings")
+django.setup()
+
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+VERIFY_URL = "http://127.0.0.1/exports/verify"
+
+
+def setup(decisions: int) -> dict[str, Any]:
+    from accounts.models import Membership, Organisation, Role, Team, User
+    from exports import services
+    from tests.factories import make_submitted_decision
+
+    organisation = Organisation.objects.create(name="Workers Partnership", slug="workers", reference_prefix="WK")
+    team = Team.objects.create(organisation=organisation, name="Front door")
+    practitioner = User.objects.create(username="worker_practitioner", first_name="Pat", last_name="Worker")
+    admin = User.objects.create(username="worker_admin", first_name="Ada", last_name="Worker")
+    Membership.objects.create(user=practitioner, organisation=organisation, team=team, role=Role.PRACTITIONER)
+    Membership.objects.create(user=admin, organisation=organisation, team=team, role=Role.ADMIN)
+    for _ in range(decisions):
+        make_submitted_decision(practitioner)
+    today = timezone.localdate()
+    with transaction.atomic():
+        export = services.bulk_export_start(
+            by=admin, submitted_from=today, submitted_to=today, team=None, outcome="", verify_url=VERIFY_URL
+        )
+    return {"export": export.pk}
+
+
+def report(export_id: int) -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    from audit import actions
+    from audit.models import AuditEvent
+    from audit.verify import verify_chains
+    from exports.models import BulkExport
+    from exports.storage import export_storage
+    from jobs.models import Chunk
+
+    export = BulkExport.objects.get(pk=export_id)
+    out: dict[str, Any] = {
+        "status": export.status,
+        "attempts": export.attempts,
+        "done": export.done,
+        "total": export.total,
+        "error": export.error_message,
+        "chunks": list(
+            Chunk.objects.filter(job__owner_id=export_id)
+            .order_by("index")
+            .values("index", "status", "claims", "worker")
+        ),
+        "pdf_export_events": AuditEvent.objects.filter(
+            action=actions.PDF_EXPORT, details__bulk_export=export_id
+        ).count(),
+        "task_results": list(
+            DBTaskResult.objects.filter(task_path="jobs.tasks.run_chunk").values_list("status", "exception_class_path")
+        ),
+        "chain": verify_chains(save=False).ok,
+        "versions": sorted(export.organisation.decisions.values_list("current_version__content_hash", flat=True)),
+    }
+    if export.file_name:
+        with export_storage().open(export.file_name, "rb") as f, zipfile.ZipFile(io.BytesIO(f.read())) as archive:
+            out["entries"] = archive.namelist()
+            out["zip_ok"] = archive.testzip() is None
+            rows = list(csv.reader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))[1:]
+            out["index_codes"] = [row[5] for row in rows]
+    out["stored"] = sorted(_all_files(export_storage(), "bulk-exports"))
+    return out
+
+
+def _all_files(storage: Any, prefix: str) -> list[str]:
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    found = [f"{prefix}/{name}" for name in files]
+    for folder in folders:
+        found += _all_files(storage, f"{prefix}/{folder}")
+    return found
+
+
+if __name__ == "__main__":
+    command, argument = sys.argv[1], int(sys.argv[2])
+    print(json.dumps(setup(argument) if command == "setup" else report(argument), default=str))
