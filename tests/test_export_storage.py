@@ -149,3 +149,38 @@ class BucketTests(Exports):
         ):
             self.start(self.ada_admin_org_a)
             self.assert_failed_plainly(self.export())
+
+
+def test_the_environment_puts_export_files_in_a_bucket(moto_endpoint: str, tmp_path: Any) -> None:  # noqa: F811
+    """EXPORTS_STORAGE=s3 and its variables, as a deployment sets them, send the files to the bucket."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bucket = new_bucket(moto_endpoint)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sharing_app.settings",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "EXPORTS_STORAGE": "s3",
+        "EXPORTS_BUCKET": bucket,
+        "EXPORTS_BUCKET_PREFIX": "north",
+        "AWS_S3_ENDPOINT_URL": moto_endpoint,
+        "AWS_S3_REGION_NAME": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    script = (
+        "import django; django.setup(); from django.core.files.base import ContentFile; "
+        "from exports.storage import export_storage; "
+        "print(export_storage().save('bulk-exports/1/a.zip', ContentFile(b'zip')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "bulk-exports/1/a.zip"
+    assert bucket_keys(moto_endpoint, bucket) == ["north/bulk-exports/1/a.zip"]
