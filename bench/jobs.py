@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 VERIFY_URL = "http://127.0.0.1/exports/verify"
+# The bulk export is measured with this many `db_worker` processes sharing it (the machine's two cores).
+BULK_WORKERS = int(os.environ.get("BENCH_BULK_WORKERS", "2"))
+WORKER_BOOT_SECONDS = 5
 
 
 def seed(decisions: int) -> dict[str, Any]:
@@ -116,7 +120,8 @@ def documents(pdf_samples: int, bulk_records: int) -> dict[str, Any]:
 
 
 def bulk(admin: Any, pdf_samples: int, records: int) -> dict[str, Any]:
-    """A real bulk export, run by `manage.py db_worker` in its own process so its peak RSS is its own."""
+    """A real bulk export, shared by BULK_WORKERS `manage.py db_worker` processes (each chunk a task); the wall
+    time from its start to its zip, and the largest peak RSS of the workers."""
     try:
         from exports import services
         from exports.models import BulkExport
@@ -164,29 +169,50 @@ def bulk(admin: Any, pdf_samples: int, records: int) -> dict[str, Any]:
     step = max(1, len(selection) // pdf_samples)
     single_ms = statistics.median(single(v) for v in selection[::step][:pdf_samples])
 
+    # The workers run before the export starts, as in production (`manage.py db_worker` beside the web server).
+    workers_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = open(settings.BASE_DIR / "var" / "bench" / "worker.log", "ab")  # noqa: SIM115 - closed below
+    workers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.1"],
+            cwd=settings.BASE_DIR,
+            env=workers_env,
+            stdout=log,
+            stderr=log,
+        )
+        for _ in range(BULK_WORKERS)
+    ]
+    time.sleep(WORKER_BOOT_SECONDS)
     with transaction.atomic():
         export = services.bulk_export_start(
             by=admin, submitted_from=start, submitted_to=end, team=team, outcome="", verify_url=VERIFY_URL
         )
-    log = open(settings.BASE_DIR / "var" / "bench" / "worker.log", "ab")  # noqa: SIM115 - closed below
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=log,
-    )
-    _, status, usage = os.wait4(worker.pid, 0)
-    worker.returncode = os.waitstatus_to_exitcode(status)
+    deadline = time.monotonic() + 3600
+    while time.monotonic() < deadline:
+        export = BulkExport.objects.get(pk=export.pk)
+        if export.status in ("ready", "failed") or any(w.poll() is not None for w in workers):
+            break
+        time.sleep(0.2)
+    peaks = []
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)  # idle now: it stops at once
+        _, status, usage = os.wait4(worker.pid, 0)
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        peaks.append(usage.ru_maxrss / 1024)
     log.close()
     export = BulkExport.objects.get(pk=export.pk)
-    if worker.returncode != 0 or export.started_at is None or export.finished_at is None:
-        raise SystemExit(f"bulk export did not finish: worker exit {worker.returncode}, status {export.status}")
+    if export.status != "ready" or export.started_at is None or export.finished_at is None:
+        codes = [w.returncode for w in workers]
+        raise SystemExit(f"bulk export did not finish: status {export.status}, workers exited {codes}")
     return {
         "bulk_available": True,
         "bulk_records": export.total,
         "bulk_status": export.status,
+        "bulk_workers": BULK_WORKERS,
         "bulk_seconds": (export.finished_at - export.started_at).total_seconds(),
-        "bulk_peak_rss_mb": usage.ru_maxrss / 1024,
+        "bulk_peak_rss_mb": max(peaks),
+        "bulk_peak_rss_each_mb": peaks,
         "single_ms": single_ms,
         "bulk_range": [start.isoformat(), end.isoformat()],
     }

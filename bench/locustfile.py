@@ -5,18 +5,27 @@ prac02_a, ...), then repeatedly: starts a decision, opens and answers every page
 tests' valid answers, checks the answers, submits, and opens the submitted decision. Between pages it waits
 1-3 s, a fast practitioner who knows the form.
 
-    locust -f bench/locustfile.py --headless --users 50 --spawn-rate 10 --run-time 60s \
+    locust -f bench/locustfile.py --headless --users 50 --spawn-rate 25 --run-time 60s \
         --host http://127.0.0.1:8100      # with DJANGO_SETTINGS_MODULE=bench.settings, SECRET_KEY set
+
+With BENCH_LOCUST_SAMPLES=path, every request's time is also written there (JSON) when locust stops, marked as
+a sign-in or a page and as made before or after every user had started, so bench/run.py can report sign-in
+(Argon2, slow on purpose) apart from pages, and pages once all users are walking.
+
+The users are FastHttpUser (geventhttpclient): the load generator shares the machine's two cores with
+gunicorn and PostgreSQL, and it costs several times less CPU per request than the requests-based client.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import django
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
@@ -25,7 +34,29 @@ from bench.constants import PASSWORD, PRACTITIONERS_PER_ORG  # noqa: E402
 from tests.wizard_helpers import MAIN_PATH, valid_post  # noqa: E402
 
 STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
+SIGN_IN = "/accounts/login/ POST"
 _numbers = itertools.count()
+_samples: list[tuple[str, float, bool, bool]] = []  # name, ms, failed, all users walking
+_all_started = False
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count: int, **kwargs: Any) -> None:
+    global _all_started
+    _all_started = True
+
+
+@events.request.add_listener
+def _sample(name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
+    _samples.append((name, response_time, exception is not None, _all_started))
+
+
+@events.quitting.add_listener
+def _write_samples(environment: Any, **kwargs: Any) -> None:
+    path = os.environ.get("BENCH_LOCUST_SAMPLES")
+    if path:
+        with open(path, "w") as f:
+            json.dump({"sign_in": SIGN_IN, "samples": _samples}, f)
 
 
 def practitioner(number: int) -> str:
@@ -33,7 +64,7 @@ def practitioner(number: int) -> str:
     return f"prac{number // 2 % PRACTITIONERS_PER_ORG + 1:02d}_{org}"
 
 
-class Practitioner(HttpUser):
+class Practitioner(FastHttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
@@ -43,7 +74,7 @@ class Practitioner(HttpUser):
             "/accounts/login/",
             data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.token},
             allow_redirects=False,
-            name="/accounts/login/ POST",
+            name=SIGN_IN,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
@@ -51,7 +82,7 @@ class Practitioner(HttpUser):
 
     @property
     def token(self) -> str:
-        return str(self.client.cookies.get("csrftoken", ""))
+        return next((c.value or "" for c in self.client.cookiejar if c.name == "csrftoken"), "")
 
     def post(self, path: str, data: dict[str, Any], name: str) -> Any:
         """A form POST that must redirect: a 200 means the form was shown again with errors."""
@@ -69,8 +100,8 @@ class Practitioner(HttpUser):
     @task
     def walk_the_wizard(self) -> None:
         started = self.post("/decisions/new", {}, "/decisions/new POST")
-        location = started.headers.get("Location", "")
-        if started.status_code != 302 or "/decisions/" not in location:
+        location = urlsplit((started.headers or {}).get("Location", "")).path
+        if started.status_code != 302 or not location.startswith("/decisions/"):
             return
         reference = location.split("/")[2]
         for step in MAIN_PATH:

@@ -39,13 +39,15 @@ RESULTS = ROOT / "bench" / "results.json"
 SECRET = "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef"  # noqa: S105
 
 PAGE_RATIO_GOAL = 1.5
+# The audit log's goal is 2x (issue 17): every read of it writes an audit event, under the chain's row lock.
+PAGE_RATIO_GOALS = {"audit log first page": 2.0, "audit log deep page": 2.0}
 PAGE_QUERIES_GOAL = 10
 AUDIT_P95_GOAL_MS = 50.0
 AUDIT_GROWTH_GOAL = 1.5
 PDF_RATIO_GOAL = 3.0
 BULK_RSS_GOAL_MB = 300.0
-BULK_RATIO_GOAL = 1.2
-LOCUST_P95_GOAL_MS = 300.0
+BULK_RATIO_GOAL = 0.6  # with 2 workers on 2 cores
+LOCUST_P95_RATIO_GOAL = 3.0
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,14 @@ class Profile:
     locust_spawn_rate: int
     locust_seconds: int
     page_seconds: int
+    locust_single_seconds: int = 30
 
 
 def profiles() -> dict[str, Profile]:
     full_size = int(os.environ.get("BENCH_DECISIONS", "1000000"))
     return {
-        "quick": Profile("quick", (1_000, 10_000), 30, 3, 3, 10, 10, 10, 10, 20),
-        "full": Profile("full", (10_000, full_size), 200, 10, 20, 1000, 50, 10, 60, 90),
+        "quick": Profile("quick", (1_000, 10_000), 30, 3, 3, 10, 50, 25, 30, 20, 30),
+        "full": Profile("full", (10_000, full_size), 200, 10, 20, 1000, 50, 25, 60, 90, 90),
     }
 
 
@@ -120,7 +123,7 @@ class Results:
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
-    if unit in ("queries", "requests", "errors", "decisions"):
+    if unit in ("queries", "requests", "errors", "decisions", "workers"):
         return f"{value:,.0f}"
     if unit == "x":
         return f"{value:.2f}"
@@ -523,7 +526,7 @@ def measure_pages(server: Server, db: str, size: int, profile: Profile, results:
             f"{name} ratio to floor {label}",
             timing.median / floor.median,
             "x",
-            PAGE_RATIO_GOAL,
+            PAGE_RATIO_GOALS.get(name, PAGE_RATIO_GOAL),
             f"floor {floor.median:.1f} ms alongside",
         )
         results.at_most(f"{name} queries {label}", timing.queries, "queries", PAGE_QUERIES_GOAL)
@@ -558,57 +561,95 @@ def measure_pdf_and_bulk(db: str, profile: Profile, results: Results) -> None:
         results.unavailable("bulk export", data.get("bulk_why", "exports app missing"))
         return
     n = data["bulk_records"]
+    workers = data.get("bulk_workers", 1)
     results.info("bulk export records", n, "decisions")
+    results.info("bulk export workers", workers, "workers", "db_worker processes sharing the export's chunks")
     results.info("bulk export wall time", data["bulk_seconds"], "s", f"job status {data['bulk_status']}")
     results.info(f"{n} x single PDF", n * data["single_ms"] / 1000, "s", "median of single renders x records")
     results.at_most(
-        "bulk export ratio to N x single", data["bulk_seconds"] * 1000 / (n * data["single_ms"]), "x", BULK_RATIO_GOAL
+        "bulk export ratio to N x single",
+        data["bulk_seconds"] * 1000 / (n * data["single_ms"]),
+        "x",
+        BULK_RATIO_GOAL,
+        f"{workers} workers",
     )
-    results.at_most("bulk export worker peak RSS", data["bulk_peak_rss_mb"], "MB", BULK_RSS_GOAL_MB)
+    results.at_most(
+        "bulk export worker peak RSS",
+        data["bulk_peak_rss_mb"],
+        "MB",
+        BULK_RSS_GOAL_MB,
+        "largest of the workers: " + ", ".join(f"{mb:.0f}" for mb in data.get("bulk_peak_rss_each_mb", [])),
+    )
 
 
-def measure_locust(server: Server, profile: Profile, results: Results) -> None:
-    prefix = VAR / "locust"
-    for old in VAR.glob("locust_*.csv"):
-        old.unlink()
+def _locust(server: Server, users: int, spawn_rate: int, seconds: int, label: str) -> dict[str, Any]:
+    """One headless locust run; its samples split into sign-ins and pages, pages only once all users walk."""
+    samples_file = VAR / f"locust-{label}.json"
+    samples_file.unlink(missing_ok=True)
     command = [
         str(BIN / "locust"),
         "-f",
         str(ROOT / "bench" / "locustfile.py"),
         "--headless",
         "--users",
-        str(profile.locust_users),
+        str(users),
         "--spawn-rate",
-        str(profile.locust_spawn_rate),
+        str(spawn_rate),
         "--run-time",
-        f"{profile.locust_seconds}s",
+        f"{seconds}s",
         "--stop-timeout",
         "10",
         "--host",
         server.base,
-        "--csv",
-        str(prefix),
         "--only-summary",
-        # Statistics from when all users are walking: the burst of 50 Argon2 sign-ins is left out.
-        "--reset-stats",
         "--exit-code-on-error",
         "0",
         "--loglevel",
         "WARNING",
     ]
-    with open(VAR / "locust.log", "w") as log:
-        subprocess.run(command, cwd=ROOT, env=django_env(server.db), check=True, stdout=log, stderr=log, timeout=600)
-    import csv
+    env = {**django_env(server.db), "BENCH_LOCUST_SAMPLES": str(samples_file)}
+    with open(VAR / f"locust-{label}.log", "w") as log:
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=log, stderr=log, timeout=seconds + 300)
+    data = json.loads(samples_file.read_text())
+    sign_in = [ms for name, ms, _, _ in data["samples"] if name == data["sign_in"]]
+    pages = [ms for name, ms, _, walking in data["samples"] if name != data["sign_in"] and walking]
+    return {
+        "sign_in": sign_in,
+        "pages": pages,
+        "errors": sum(1 for _, _, failed, _ in data["samples"] if failed),
+        "seconds": seconds,
+    }
 
-    with open(f"{prefix}_stats.csv") as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
-    total = rows["Aggregated"]
-    users = f"{profile.locust_users} users, {profile.locust_seconds} s"
-    results.info("locust requests/s", float(total["Requests/s"]), "requests/s", users)
-    results.info("locust requests", float(total["Request Count"]), "requests")
-    results.info("locust p50", float(total["50%"]), "ms")
-    results.at_most("locust p95", float(total["95%"]), "ms", LOCUST_P95_GOAL_MS)
-    results.at_most("locust errors", float(total["Failure Count"]), "errors", 0)
+
+def measure_locust(server: Server, profile: Profile, results: Results) -> None:
+    """Practitioners walking the wizard: one alone, then many at once, against the same server in the same run.
+
+    The goal is the tail at many users against the tail of one (p95 of page requests once every user is
+    walking); sign-in (Argon2, slow on purpose, and all at once while users start) is reported apart.
+    """
+    one = _locust(server, 1, 1, profile.locust_single_seconds, "1-user")
+    many = _locust(server, profile.locust_users, profile.locust_spawn_rate, profile.locust_seconds, "many-users")
+    n = profile.locust_users
+    if not one["pages"] or not many["pages"]:
+        results.unavailable(f"locust p95 ratio {n}/1 users", "no page requests were made")
+        return
+    p95_one, p95_many = percentile(one["pages"], 95), percentile(many["pages"], 95)
+    results.info("locust p95 @1 user", p95_one, "ms", f"{len(one['pages'])} page requests in {one['seconds']} s")
+    results.info(f"locust p50 @{n} users", statistics.median(many["pages"]), "ms")
+    results.info(
+        f"locust p95 @{n} users", p95_many, "ms", f"{len(many['pages'])} page requests once all {n} were walking"
+    )
+    walking_seconds = many["seconds"] - n / profile.locust_spawn_rate
+    results.info(f"locust requests/s @{n} users", len(many["pages"]) / walking_seconds, "requests/s")
+    results.at_most(f"locust p95 ratio {n}/1 users", p95_many / p95_one, "x", LOCUST_P95_RATIO_GOAL)
+    if many["sign_in"]:
+        results.info(
+            f"locust sign-in p95 (Argon2) @{n} users",
+            percentile(many["sign_in"], 95),
+            "ms",
+            f"{len(many['sign_in'])} sign-ins, {profile.locust_spawn_rate} users starting a second",
+        )
+    results.at_most("locust errors", one["errors"] + many["errors"], "errors", 0)
 
 
 # Main -----------------------------------------------------------------------------------------------------
@@ -699,26 +740,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-_GROWTH_PAGES = ("audit log first page", "audit log deep page")
+# Pages whose cost must not grow with the data: the growth goal for each.
+_GROWTH_PAGES = {"audit log first page": AUDIT_GROWTH_GOAL, "audit log deep page": AUDIT_GROWTH_GOAL, "dashboard": 1.2}
 
 
 def _growth(results: Results, small: int, large: int) -> None:
-    """How much slower the audit log is at the larger size than at the smaller.
+    """How much slower a page is at the larger size than at the smaller.
 
     The goal is judged on the floor-normalised ratio (its ratio to the floor at the larger size over the
     same at the smaller), since the two sizes are measured minutes apart and the machine's load may differ;
     the plain ratio of medians is shown beside it.
     """
     by_name = {m.name: m.value for m in results.measures}
-    for page in _GROWTH_PAGES:
+    for page, goal in _GROWTH_PAGES.items():
         a = by_name.get(f"{page} median @{small:,}")
         b = by_name.get(f"{page} median @{large:,}")
         ra = by_name.get(f"{page} ratio to floor @{small:,}")
         rb = by_name.get(f"{page} ratio to floor @{large:,}")
         if a and b and ra and rb:
-            results.at_most(
-                f"{page} growth {large:,}/{small:,}", rb / ra, "x", AUDIT_GROWTH_GOAL, "ratios to the floor"
-            )
+            results.at_most(f"{page} growth {large:,}/{small:,}", rb / ra, "x", goal, "ratios to the floor")
             results.info(f"{page} growth {large:,}/{small:,} (medians)", b / a, "x")
 
 

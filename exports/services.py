@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.models import Team
 from audit import actions
 from audit import services as audit
+from background import runner as jobs_runner
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, ensure
 from decisions.services import audit_decision
-from jobs import runner as jobs_runner
 
 from .models import BulkExport, ExportStatus
 from .selectors import decisions_for_export

@@ -1,7 +1,7 @@
 """The bulk-export job, run by the database task workers (`manage.py db_worker`, as many as you like).
 
 `build_bulk_export` fixes what the export contains and splits it into chunks of EXPORT_CHUNK_SIZE decisions,
-each a task that any worker takes (jobs/runner.py: leases, retry when a worker dies, one result per chunk).
+each a task that any worker takes (background/runner.py: leases, retry when a worker dies, one result per chunk).
 A chunk renders its PDFs one at a time into a zip of its own in the export storage; the worker that completes
 the last chunk joins the pieces into one zip with the index, stores it, and then, in one transaction, marks
 the export ready and records one PDF export per decision. Only that finished zip is ever offered for
@@ -28,12 +28,12 @@ from django_tasks import task
 
 from audit import actions
 from audit import services as audit
+from background import runner
+from background.models import Chunk, Job
 from decisions import pdf
 from decisions.choices import Outcome
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, has
-from jobs import runner
-from jobs.models import Chunk, Job
 
 from .models import DOWNLOAD_FOR, BulkExport, ExportStatus
 from .selectors import decisions_for_export

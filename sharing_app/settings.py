@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "oversight",
     "django_tasks",
     "django_tasks_db",
-    "jobs",
+    "background",
     "exports",
 ]
 
@@ -225,7 +225,7 @@ else:
         "OPTIONS": {"location": EXPORTS_DIR, "base_url": None, "file_permissions_mode": 0o600},
     }
 
-# Background jobs split into chunks (jobs/runner.py): a worker that sends no news for this long is taken to
+# Background jobs split into chunks (background/runner.py): a worker that sends no news for this long is taken to
 # have stopped, and its chunk goes to another; a chunk that stops this many workers fails its job.
 JOBS_LEASE_SECONDS: int = env.int("JOBS_LEASE_SECONDS", default=120)
 JOBS_MAX_CLAIMS: int = env.int("JOBS_MAX_CLAIMS", default=3)

@@ -20,12 +20,12 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import Membership, Role, Team
 from audit import actions
 from audit.models import AuditEvent
+from background import runner
+from background.models import Job, JobStatus
 from decisions import pdf
 from decisions.models import DecisionVersion
 from exports import services, tasks
 from exports.models import DOWNLOAD_FOR, STALLED_AFTER, BulkExport, ExportStatus
-from jobs import runner
-from jobs.models import Job, JobStatus
 
 from .base import World, form_errors, make_user
 from .factories import make_submitted_decision

@@ -14,11 +14,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit import actions
+from background.models import Job, JobStatus
 from decisions import pdf
 from decisions.models import DecisionVersion
 from exports import tasks
 from exports.models import BulkExport, ExportStatus
-from jobs.models import Job, JobStatus
 
 from .factories import make_submitted_decision
 from .storage_helpers import (
@@ -86,7 +86,10 @@ class ChunkedExportTests(Exports):
 @override_settings(TASKS=IMMEDIATE, EXPORT_CHUNK_SIZE=2)
 class FullOrUnwritableStorageTests(Exports):
     def test_a_full_disk_fails_the_export_plainly_and_keeps_nothing(self) -> None:
-        with override_settings(STORAGES=exports_on_full_disk(self.folder)), self.assertLogs("jobs.runner", "WARNING"):
+        with (
+            override_settings(STORAGES=exports_on_full_disk(self.folder)),
+            self.assertLogs("background.runner", "WARNING"),
+        ):
             self.start(self.ada_admin_org_a)
         export = self.export()
         self.assert_failed_plainly(export)
@@ -101,7 +104,7 @@ class FullOrUnwritableStorageTests(Exports):
         # Every chunk's piece is stored; the joined zip is not.
         with (
             override_settings(STORAGES=exports_on_full_disk(self.folder, full_for="/export-")),
-            self.assertLogs("jobs.runner", "WARNING"),
+            self.assertLogs("background.runner", "WARNING"),
         ):
             self.start(self.ada_admin_org_a)
         self.assert_failed_plainly(self.export())
@@ -110,7 +113,10 @@ class FullOrUnwritableStorageTests(Exports):
     def test_an_export_folder_that_cannot_be_written(self) -> None:
         blocker = self.folder / "not-a-folder"
         blocker.write_text("a file where the export folder should be")
-        with override_settings(STORAGES=exports_in(blocker / "exports")), self.assertLogs("jobs.runner", "WARNING"):
+        with (
+            override_settings(STORAGES=exports_in(blocker / "exports")),
+            self.assertLogs("background.runner", "WARNING"),
+        ):
             self.start(self.ada_admin_org_a)
         self.assert_failed_plainly(self.export())
         assert self.stored_files() == ["not-a-folder"]
@@ -145,7 +151,7 @@ class BucketTests(Exports):
     def test_a_bucket_that_cannot_be_written_fails_the_export_plainly(self) -> None:
         with (
             override_settings(STORAGES=exports_in_bucket(self.endpoint, "no-such-bucket")),
-            self.assertLogs("jobs.runner", "WARNING"),
+            self.assertLogs("background.runner", "WARNING"),
         ):
             self.start(self.ada_admin_org_a)
             self.assert_failed_plainly(self.export())

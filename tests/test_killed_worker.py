@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_chunk_leaves_a_complete_export_with_no_duplicates(
         deadline = time.monotonic() + 120
         while killed is None and time.monotonic() < deadline:
             for (worker_name,) in query(
-                "SELECT worker FROM jobs_chunk "
+                "SELECT worker FROM background_chunk "
                 "WHERE status = 'running' AND items_done >= 1 AND items_done < items_total"
             ):
                 pid = int(worker_name.rsplit(":", 1)[1])
@@ -135,7 +135,7 @@ def test_a_worker_killed_mid_chunk_leaves_a_complete_export_with_no_duplicates(
     assert not retried["worker"].endswith(f":{killed}")
     # Its task, left RUNNING by the dead worker, is marked failed; every other chunk task succeeded.
     assert sorted(status for status, _ in report["task_results"]) == ["FAILED"] + ["SUCCESSFUL"] * len(claims)
-    assert ["FAILED", "jobs.runner.WorkerStopped"] in report["task_results"]
+    assert ["FAILED", "background.runner.WorkerStopped"] in report["task_results"]
 
     # The zip: every decision's PDF once, the index once per decision, nothing else.
     entries = report["entries"]

@@ -51,9 +51,9 @@ def report(export_id: int) -> dict[str, Any]:
     from audit import actions
     from audit.models import AuditEvent
     from audit.verify import verify_chains
+    from background.models import Chunk
     from exports.models import BulkExport
     from exports.storage import export_storage
-    from jobs.models import Chunk
 
     export = BulkExport.objects.get(pk=export_id)
     out: dict[str, Any] = {
@@ -71,7 +71,9 @@ def report(export_id: int) -> dict[str, Any]:
             action=actions.PDF_EXPORT, details__bulk_export=export_id
         ).count(),
         "task_results": list(
-            DBTaskResult.objects.filter(task_path="jobs.tasks.run_chunk").values_list("status", "exception_class_path")
+            DBTaskResult.objects.filter(task_path="background.tasks.run_chunk").values_list(
+                "status", "exception_class_path"
+            )
         ),
         "chain": verify_chains(save=False).ok,
         "versions": sorted(export.organisation.decisions.values_list("current_version__content_hash", flat=True)),

@@ -1,4 +1,4 @@
-"""The django-tasks tasks behind jobs/runner.py: run by `manage.py db_worker`, on any machine."""
+"""The django-tasks tasks behind background/runner.py: run by `manage.py db_worker`, on any machine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chunked background jobs (jobs/runner.py): claims, leases, a stopped worker's chunk run again, one result per
+"""Chunked background jobs (background/runner.py): claims, leases, a stopped worker's chunk run again, one result per
 chunk, failures, and the finishing step. Tasks are only recorded here (the dummy backend); the tests play the
 workers by calling what the tasks call."""
 
@@ -14,12 +14,12 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 from django_tasks_db.models import DBTaskResult
 
-from jobs import runner, tasks
-from jobs.models import Chunk, ChunkStatus, Job, JobStatus
+from background import runner, tasks
+from background.models import Chunk, ChunkStatus, Job, JobStatus
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-KIND = "tests.test_jobs.recording"
+KIND = "tests.test_background_jobs.recording"
 
 
 class Recording(runner.JobKind):
@@ -177,7 +177,7 @@ class RunnerTests(TestCase):
             raise ZeroDivisionError("bug")
 
         recording.during_chunk = fault
-        with self.assertLogs("jobs.runner", "ERROR"), pytest.raises(ZeroDivisionError):
+        with self.assertLogs("background.runner", "ERROR"), pytest.raises(ZeroDivisionError):
             runner.run_chunk(self.first.pk)
         self.job.refresh_from_db()
         assert (self.job.status, self.job.error) == (JobStatus.FAILED, runner.GENERIC_FAILURE)
@@ -222,7 +222,7 @@ class DatabaseBackendTests(TestCase):
         job = runner.start(kind=KIND, owner_id=8, attempt=1, chunks=[({"numbers": [5]}, 1)])
         chunk = job.chunks.get()
         stuck = DBTaskResult.objects.get(id=chunk.task_id)
-        assert stuck.task_path == "jobs.tasks.run_chunk" and stuck.status == "READY"
+        assert stuck.task_path == "background.tasks.run_chunk" and stuck.status == "READY"
         # A worker claimed the task and the chunk, then was killed.
         DBTaskResult.objects.filter(id=stuck.id).update(status="RUNNING", worker_ids=["killed"])
         Chunk.objects.filter(pk=chunk.pk).update(
@@ -236,6 +236,6 @@ class DatabaseBackendTests(TestCase):
         assert again.pk != stuck.pk and again.status == "READY" and again.args_kwargs["args"] == [chunk.pk]
         # A pending chunk whose task is waiting is not enqueued twice.
         Chunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.PENDING, lease_until=None)
-        before = DBTaskResult.objects.filter(task_path="jobs.tasks.run_chunk").count()
+        before = DBTaskResult.objects.filter(task_path="background.tasks.run_chunk").count()
         tasks.watch_job.call(job.pk)
-        assert DBTaskResult.objects.filter(task_path="jobs.tasks.run_chunk").count() == before
+        assert DBTaskResult.objects.filter(task_path="background.tasks.run_chunk").count() == before

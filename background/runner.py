@@ -416,6 +416,6 @@ def _abandon_task(task_id: str) -> None:
     DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
         status="FAILED",
         finished_at=timezone.now(),
-        exception_class_path="jobs.runner.WorkerStopped",
+        exception_class_path="background.runner.WorkerStopped",
         traceback="The worker stopped while running this task (its lease ran out); the chunk was run again.",
     )

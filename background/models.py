@@ -1,4 +1,4 @@
-"""A background job split into chunks that any worker may take (see jobs/__init__.py for how it works)."""
+"""A background job split into chunks that any worker may take (see background/__init__.py for how it works)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class ChunkStatus(models.TextChoices):
 
 
 class Job(models.Model):
-    # Dotted path of the JobKind that does the work (as django-tasks names its tasks), e.g. exports.jobs.bulk_export
+    # Dotted path of the JobKind that does the work (as django-tasks names its tasks), e.g. exports.tasks.bulk_export
     kind = models.CharField(max_length=200)
     # The row the job works for (a bulk export, a subject-access request...), and which attempt of it this is.
     owner_id = models.BigIntegerField()

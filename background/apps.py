@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class JobsConfig(AppConfig):
-    name = "jobs"
+class BackgroundConfig(AppConfig):
+    name = "background"
     verbose_name = "Background jobs in chunks"

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 (
                     "job",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="chunks", to="jobs.job"
+                        on_delete=django.db.models.deletion.CASCADE, related_name="chunks", to="background.job"
                     ),
                 ),
             ],
