@@ -9,7 +9,7 @@ tests' valid answers, checks the answers, submits, and opens the submitted decis
         --host http://127.0.0.1:8100      # with DJANGO_SETTINGS_MODULE=bench.settings, SECRET_KEY set
 
 With BENCH_LOCUST_SAMPLES=path, every request's time is also written there (JSON) when locust stops, marked as
-a sign-in or a page and as made before or after every user had started, so bench/run.py can report sign-in
+a sign-in or a page and as made before or after every user had signed in, so bench/run.py can report sign-in
 (Argon2, slow on purpose) apart from pages, and pages once all users are walking.
 
 The users are FastHttpUser (geventhttpclient): the load generator shares the machine's two cores with
@@ -22,7 +22,7 @@ import itertools
 import json
 import os
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import django
 from locust import FastHttpUser, between, events, task
@@ -36,19 +36,19 @@ from tests.wizard_helpers import MAIN_PATH, valid_post  # noqa: E402
 STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
 SIGN_IN = "/accounts/login/ POST"
 _numbers = itertools.count()
-_samples: list[tuple[str, float, bool, bool]] = []  # name, ms, failed, all users walking
-_all_started = False
+_samples: list[tuple[str, float, bool, bool]] = []  # name, ms, failed, every user signed in and walking
+_users = {"target": 0, "signed_in": 0}
 
 
-@events.spawning_complete.add_listener
-def _spawned(user_count: int, **kwargs: Any) -> None:
-    global _all_started
-    _all_started = True
+@events.test_start.add_listener
+def _started(environment: Any, **kwargs: Any) -> None:
+    _users["target"] = int(getattr(environment.parsed_options, "num_users", 0) or 0)
 
 
 @events.request.add_listener
 def _sample(name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
-    _samples.append((name, response_time, exception is not None, _all_started))
+    walking = _users["target"] > 0 and _users["signed_in"] >= _users["target"]
+    _samples.append((name, response_time, exception is not None, walking))
 
 
 @events.quitting.add_listener
@@ -72,13 +72,15 @@ class Practitioner(FastHttpUser):
         self.client.get("/accounts/login/", name="/accounts/login/")
         with self.client.post(
             "/accounts/login/",
-            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.token},
+            data=urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.token}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False,
             name=SIGN_IN,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in as {username} failed: {response.status_code}")
+        _users["signed_in"] += 1
 
     @property
     def token(self) -> str:
@@ -88,7 +90,9 @@ class Practitioner(FastHttpUser):
         """A form POST that must redirect: a 200 means the form was shown again with errors."""
         with self.client.post(
             path,
-            data={**data, "csrfmiddlewaretoken": self.token},
+            # Encoded here: answers with several values (checkboxes) are repeated keys, as a browser sends them.
+            data=urlencode({**data, "csrfmiddlewaretoken": self.token}, doseq=True),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False,
             name=name,
             catch_response=True,
