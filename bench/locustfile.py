@@ -37,6 +37,7 @@ STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
 SIGN_IN = "/accounts/login/ POST"
 _numbers = itertools.count()
 _samples: list[tuple[str, float, bool, bool]] = []  # name, ms, failed, every user signed in and walking
+_failures: list[str] = []
 _users = {"target": 0, "signed_in": 0}
 
 
@@ -49,6 +50,8 @@ def _started(environment: Any, **kwargs: Any) -> None:
 def _sample(name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
     walking = _users["target"] > 0 and _users["signed_in"] >= _users["target"]
     _samples.append((name, response_time, exception is not None, walking))
+    if exception is not None:
+        _failures.append(f"{name}: {exception}"[:300])
 
 
 @events.quitting.add_listener
@@ -56,7 +59,7 @@ def _write_samples(environment: Any, **kwargs: Any) -> None:
     path = os.environ.get("BENCH_LOCUST_SAMPLES")
     if path:
         with open(path, "w") as f:
-            json.dump({"sign_in": SIGN_IN, "samples": _samples}, f)
+            json.dump({"sign_in": SIGN_IN, "samples": _samples, "failures": _failures}, f)
 
 
 def practitioner(number: int) -> str:

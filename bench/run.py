@@ -617,6 +617,7 @@ def _locust(server: Server, users: int, spawn_rate: int, seconds: int, label: st
         "sign_in": sign_in,
         "pages": pages,
         "errors": sum(1 for _, _, failed, _ in data["samples"] if failed),
+        "failures": sorted(set(data.get("failures", [])))[:5],
         "seconds": seconds,
     }
 
@@ -649,7 +650,8 @@ def measure_locust(server: Server, profile: Profile, results: Results) -> None:
             "ms",
             f"{len(many['sign_in'])} sign-ins, {profile.locust_spawn_rate} users starting a second",
         )
-    results.at_most("locust errors", one["errors"] + many["errors"], "errors", 0)
+    examples = "; ".join(one["failures"] + many["failures"])
+    results.at_most("locust errors", one["errors"] + many["errors"], "errors", 0, examples)
 
 
 # Main -----------------------------------------------------------------------------------------------------

@@ -42,8 +42,10 @@ def get_open_draft_for_owner(user: Any, reference: str) -> DecisionDraft:
     membership = membership_of(user)
     if membership is None or not has(user, Can.START_DECISION):
         raise Http404("No draft found")
+    # Only the decision comes with it: the step and check pages use nothing else, and each related row costs
+    # the ORM more to put together than the query costs the database (an amendment's version loads when asked).
     draft = (
-        DecisionDraft.objects.select_related("decision", "decision__organisation", "amends_version")
+        DecisionDraft.objects.select_related("decision")
         .filter(
             decision__reference=reference,
             decision__organisation_id=membership.organisation_id,

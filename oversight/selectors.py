@@ -55,6 +55,8 @@ def review_queue(user: Any, *, team_only: bool = False) -> QuerySet[Decision]:
         )
         .exclude(owner=user)
         .select_related("owner", "team", "current_version")
+        # The queue shows the version's number, not its answers (a few kilobytes of JSON per row to decode).
+        .defer("current_version__answers")
         .order_by("submitted_at", "pk")
     )
     if team_only:
