@@ -32,7 +32,8 @@ serve: var/secret_key
 # The background worker (bulk PDF exports) runs beside the web server and stops with it.
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
+		--keep-alive 75 --access-logfile - \
 		--access-logformat '$(ACCESS_LOG_FORMAT)'
 
 dev: var/secret_key

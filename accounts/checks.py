@@ -29,11 +29,18 @@ def email_not_written_to_logs(app_configs: Any, **kwargs: Any) -> list[checks.Ch
 
 @checks.register(checks.Tags.security, deploy=True)
 def idle_timeout_is_short(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
-    if settings.SESSION_COOKIE_AGE > 8 * 60 * 60 or not settings.SESSION_SAVE_EVERY_REQUEST:
+    # Renewed while in use (accounts/sessions.py), or saved on every request: either way they end when idle.
+    renewed = "accounts.sessions.RenewSessionMiddleware" in settings.MIDDLEWARE and (
+        getattr(settings, "SESSION_RENEW_SECONDS", 60) <= settings.SESSION_COOKIE_AGE / 10
+    )
+    if settings.SESSION_COOKIE_AGE > 8 * 60 * 60 or not (settings.SESSION_SAVE_EVERY_REQUEST or renewed):
         return [
             checks.Warning(
                 "Sessions last more than 8 hours, or do not expire when idle.",
-                hint="Keep SESSION_COOKIE_AGE short (the default is 1800 seconds) and SESSION_SAVE_EVERY_REQUEST on.",
+                hint=(
+                    "Keep SESSION_COOKIE_AGE short (the default is 1800 seconds), and keep "
+                    "accounts.sessions.RenewSessionMiddleware with SESSION_RENEW_SECONDS at most a tenth of it."
+                ),
                 id="accounts.W002",
             )
         ]

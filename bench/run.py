@@ -6,8 +6,8 @@ served by the same gunicorn in the same run (see bench/README.md). Steps:
 1. For each size (quick: 1,000 then 10,000 decisions; full: 10,000 then BENCH_DECISIONS, default 1,000,000):
    a throw-away PostgreSQL database is created, migrated and seeded (bench/seed.py), gunicorn is started on
    it, and the floor and every page are timed with a keep-alive client signed in through the real form.
-2. On the larger database: one decision's PDF against a one-paragraph WeasyPrint document, a bulk export
-   against as many single PDFs, and locust (50 practitioners walking the wizard for 60 s; quick: 10 for 10 s).
+2. On the larger database: one decision's PDF against a one-paragraph WeasyPrint document, a bulk export shared
+   by two workers against as many single PDFs, and locust (one practitioner walking the wizard, then 50 at once).
 3. A table on stdout and bench/results.json; the databases are dropped and gunicorn stopped.
 
 The orchestrator does not import Django: each database's work (seed, PDF, bulk export) runs in a
@@ -162,6 +162,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "postgresql": server,
         "gunicorn_workers": 2,
+        "gunicorn_threads": 4,
         # Other work on the machine skews absolute times more than ratios; this says how busy it was.
         "load_average_at_start": list(os.getloadavg()),
     }
@@ -249,6 +250,14 @@ class Server:
                 f"127.0.0.1:{port}",
                 "--workers",
                 "2",
+                # As the README recommends: threads, so a slow request (a sign-in's Argon2 hash) does not hold up
+                # the quick ones queued behind it; keep-alive longer than a practitioner's pause between pages.
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--keep-alive",
+                "75",
                 "--access-logfile",
                 "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
             ],
@@ -563,7 +572,12 @@ def measure_pdf_and_bulk(db: str, profile: Profile, results: Results) -> None:
     n = data["bulk_records"]
     workers = data.get("bulk_workers", 1)
     results.info("bulk export records", n, "decisions")
-    results.info("bulk export workers", workers, "workers", "db_worker processes sharing the export's chunks")
+    results.info(
+        "bulk export workers",
+        workers,
+        "workers",
+        f"db_worker processes sharing its chunks of {data.get('bulk_chunk_size', '?')} decisions",
+    )
     results.info("bulk export wall time", data["bulk_seconds"], "s", f"job status {data['bulk_status']}")
     results.info(f"{n} x single PDF", n * data["single_ms"] / 1000, "s", "median of single renders x records")
     results.at_most(
