@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 RENEWED_AT = "_renewed_at"
@@ -38,3 +41,10 @@ class RenewSessionMiddleware:
         if session.modified or not isinstance(renewed, int) or now - renewed >= every or renewed > now:
             session[RENEWED_AT] = now
         return response
+
+
+@receiver(user_logged_in)
+def _renewed_at_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Signing in saves a new session anyway: it counts as renewed, so the next page writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
