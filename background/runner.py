@@ -229,7 +229,7 @@ class Progress:
             return
         self.last = now
         mine = Chunk.objects.filter(pk=self.chunk.pk, token=self.token, status=ChunkStatus.RUNNING).update(
-            items_done=min(done, self.chunk.items_total), lease_until=Now() + lease()
+            items_done=min(done, self.chunk.items_total), lease_until=Now() + lease(), updated_at=Now()
         )
         if not mine or not Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).exists():
             raise Superseded
@@ -254,6 +254,7 @@ def run_chunk(chunk_id: int) -> str:
             lease_until=Now() + lease(),
             items_done=0,
             result=None,
+            updated_at=Now(),
         )
     )
     if not claimed:
@@ -270,7 +271,7 @@ def run_chunk(chunk_id: int) -> str:
     except Exception as exc:
         return _failed(job, kind, exc)
     completed = Chunk.objects.filter(pk=chunk_id, token=token, status=ChunkStatus.RUNNING).update(
-        status=ChunkStatus.DONE, result=result, items_done=chunk.items_total, lease_until=None
+        status=ChunkStatus.DONE, result=result, items_done=chunk.items_total, lease_until=None, updated_at=Now()
     )
     if not completed or not Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exists():
         kind.discard(job, chunk, result)
@@ -332,7 +333,12 @@ def finish(job_id: int) -> str:
         Job.objects.filter(pk=job_id)
         .filter(Q(status=JobStatus.RUNNING) | Q(status=JobStatus.FINISHING, lease_until__lt=Now()))
         .update(
-            status=JobStatus.FINISHING, token=token, worker=WORKER, claims=F("claims") + 1, lease_until=Now() + lease()
+            status=JobStatus.FINISHING,
+            token=token,
+            worker=WORKER,
+            claims=F("claims") + 1,
+            lease_until=Now() + lease(),
+            updated_at=Now(),
         )
     )
     if not claimed:
@@ -372,7 +378,7 @@ def watch(job_id: int) -> str:
             # watcher sees the new task waiting rather than enqueue another.
             released = Chunk.objects.filter(
                 pk=chunk.pk, token=chunk.token, status=ChunkStatus.RUNNING, lease_until__lt=Now()
-            ).update(status=ChunkStatus.PENDING, token="", lease_until=None, items_done=0)
+            ).update(status=ChunkStatus.PENDING, token="", lease_until=None, items_done=0, updated_at=Now())
             if released:
                 logger.warning("%s: the worker %s stopped; handing the chunk to another", chunk, chunk.worker)
                 _abandon_task(chunk.task_id)

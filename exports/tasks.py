@@ -48,9 +48,9 @@ FAILED = (
     "service's support team and give them the export number, {pk}."
 )
 STORAGE_FAILED = (
-    "The export could not be saved: the export storage is full or cannot be written to. Nothing from this "
-    "attempt was kept. Try again later. If it fails again, contact the service's support team and give them "
-    "the export number, {pk}."
+    "The export could not be saved: the export storage is full, or cannot be written to or read from. Nothing "
+    "from this attempt was kept. Try again later. If it fails again, contact the service's support team and give "
+    "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
 INDEX_HEADER = ["Reference", "Version", "Outcome", "Team", "Submitted at (UK time)", "Verification code", "File"]

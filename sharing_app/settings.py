@@ -235,7 +235,12 @@ if env.str("EXPORTS_STORAGE", default="local") == "s3":
 else:
     STORAGES["exports"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": EXPORTS_DIR, "base_url": None, "file_permissions_mode": 0o600},
+        "OPTIONS": {
+            "location": EXPORTS_DIR,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 
 # Background jobs split into chunks (background/runner.py): a worker that sends no news for this long is taken to
