@@ -162,6 +162,11 @@ class HeaderTests(World):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
         assert "Content-Security-Policy" in response
+        policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert policy[feature] == "()", feature
+        # Sign-in and error pages too, not only pages behind it.
+        assert "camera=()" in Client().get(LOGIN)["Permissions-Policy"]
 
     def test_cookies_are_http_only(self) -> None:
         client = Client()
