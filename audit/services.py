@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import checkpoints
 from .models import AuditEvent, ChainHead, chain_key_for
 
 USER_AGENT_MAX = 300
@@ -81,4 +82,5 @@ def record(
         head.last_seq = event.seq
         head.last_hash = event.hash
         head.save(update_fields=["last_seq", "last_hash"])
+        checkpoints.after_event(head)
     return event
