@@ -100,6 +100,9 @@ class AttachedRecord:
     stated_code: str
     content: dict[str, Any]
     printed_codes: frozenset[str]
+    # How many pages the PDF has, and how many its first page says it has ("Page 1 of N"), if it says.
+    page_count: int = 0
+    printed_page_total: int | None = None
 
     @property
     def computed_code(self) -> str:
@@ -137,7 +140,14 @@ def read_attached_record(data: bytes) -> AttachedRecord:
     if not isinstance(code, str) or not is_code(code) or not isinstance(content, dict):
         raise NotARecordPdf("The attached record has no verification code")
     printed = frozenset(normalise_code(m) for m in re.findall(r"(?:[0-9a-f]{4}\s+){15}[0-9a-f]{4}", first_page_text))
-    return AttachedRecord(stated_code=code, content=content, printed_codes=printed)
+    total = re.search(r"Page 1 of (\d+)", first_page_text)
+    return AttachedRecord(
+        stated_code=code,
+        content=content,
+        printed_codes=printed,
+        page_count=len(reader.pages),
+        printed_page_total=int(total.group(1)) if total else None,
+    )
 
 
 # What the PDF shows -------------------------------------------------------------------------------------

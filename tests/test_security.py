@@ -242,6 +242,14 @@ def test_check_deploy_warns_when_emails_would_go_to_the_logs() -> None:
     assert result.returncode != 0 and "accounts.W001" in result.stdout + result.stderr
 
 
+def test_check_deploy_fails_without_signing_keys() -> None:
+    env = production_env(AUDIT_SIGNING_KEY_FILE="/nonexistent/key.pem", PDF_SIGNING_PKCS12_FILE="/nonexistent/x.p12")
+    result = manage("check", "--deploy", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "audit.E001" in output and "decisions.E001" in output
+
+
 PRINT_SECURITY = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({k: getattr(s, k) for k in ['SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
