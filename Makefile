@@ -61,12 +61,23 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NPM_STAMP) system-deps
 
+FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-symbola
+
 # WeasyPrint subsets fonts with HarfBuzz's subsetter when it is there (PDFs ~2x faster); optional.
 system-deps:
 	@ldconfig -p | grep -q libharfbuzz-subset || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
 	   (apt-get update -qq && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)); } || \
 	  echo "Note: install libharfbuzz-subset0 for faster PDFs"
+# The PDF prints names in every script a family in England may write: Debian's Noto fonts (Arabic, Hebrew,
+# Indic scripts; Chinese, Japanese, Korean) and Symbola (emoji in black and white, safe in PDF/A).
+	@missing=$$(for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null); \
+	  else echo "Install $$missing (as root) so PDFs can print every script"; fi; \
+	fi
 
 static/css/app.css: static_src/app.scss $(NPM_STAMP)
 	mkdir -p static/css
