@@ -117,6 +117,7 @@ def documents(pdf_samples: int, bulk_records: int) -> dict[str, Any]:
     from decisions import signing
 
     rendered = pdf.render_pdf(amended, generated_by=admin, verify_url=VERIFY_URL)
+    assert rendered is not None
     result["pdf_pages"] = len(PdfReader(io.BytesIO(rendered)).pages)
     if signing.is_configured():
         result["sign_ms"] = _median_ms(lambda: signing.sign_pdf(rendered), pdf_samples)
