@@ -81,7 +81,7 @@ def _head_condition(new: str = "NEW", old: str | None = "OLD") -> str:
     moves_on = f"{new}.last_seq > {old}.last_seq AND {new}.chain_key = {old}.chain_key AND " if old else ""
     # Built from this module's constants only, never from input.
     exists = (
-        "EXISTS (SELECT 1 FROM audit_auditevent e WHERE "  # noqa: S608
+        "EXISTS (SELECT 1 FROM audit_auditevent e WHERE "  # noqa: S608  # nosec B608 - constants only
         f"e.chain_key = {new}.chain_key AND e.seq = {new}.last_seq AND e.hash = {new}.last_hash)"
     )
     return f"{moves_on}(({new}.last_seq = 0 AND {new}.last_hash = '{GENESIS}') OR {exists})"
