@@ -134,9 +134,7 @@ class Flow:
 
     def first_unanswered(self, answers: Answers, unfinished: Unfinished | None = None) -> Step | None:
         unfinished = unfinished or {}
-        return next(
-            (s for s in self.visible_steps(answers) if s.key not in answers or s.key in unfinished), None
-        )
+        return next((s for s in self.visible_steps(answers) if s.key not in answers or s.key in unfinished), None)
 
     def relevant_answers(self, answers: Answers) -> Answers:
         """Only the answers of steps that apply: a branch abandoned by a later change is not submitted."""
@@ -220,7 +218,5 @@ class Flow:
             else:
                 status = TaskStatus.NOT_STARTED
             target = next((k for k in keys if k in troubled), keys[0] if keys else None)
-            states.append(
-                TaskState(number, task.key, self.task_title(task, answers), task.group, status, target)
-            )
+            states.append(TaskState(number, task.key, self.task_title(task, answers), task.group, status, target))
         return states

@@ -80,8 +80,8 @@ def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDr
     return draft
 
 
-def _locked_open_draft(by: Any, draft: DecisionDraft) -> DecisionDraft:
-    draft = DecisionDraft.objects.select_for_update(of=("self",)).select_related("decision").get(pk=draft.pk)
+def _locked_open_draft(by: Any, draft: DecisionDraft, *related: str) -> DecisionDraft:
+    draft = DecisionDraft.objects.select_for_update(of=("self",)).select_related("decision", *related).get(pk=draft.pk)
     if not can_edit_draft(by, draft):
         raise PermissionDenied
     return draft
@@ -206,17 +206,21 @@ def draft_reshape(*, by: Any, draft: DecisionDraft, request: HttpRequest | None 
 def draft_discard(*, by: Any, draft: DecisionDraft, request: HttpRequest | None = None) -> DecisionDraft:
     """Throw away a draft, or cancel an amendment. Nothing is deleted: the draft is closed, a never-submitted
     decision's reference is marked discarded, and the audit trail records it. Submitted versions stay."""
-    draft = _locked_open_draft(by, draft)
-    decision = Decision.objects.select_for_update().get(pk=draft.decision_id)
+    # Locking the draft is enough: submitting and amending lock it too.
+    draft = _locked_open_draft(by, draft, "amends_version")
+    decision = draft.decision
     now = timezone.now()
     draft.discarded_at = now
     draft.updated_at = now
     draft.save(update_fields=["discarded_at", "updated_at"])
-    if draft.amends_version_id is not None:
+    if draft.amends_version is not None:
         Decision.objects.filter(pk=decision.pk).update(updated_at=now)
-        amends = DecisionVersion.objects.only("number").get(pk=draft.amends_version_id)
         audit_decision(
-            actions.DECISION_AMEND_CANCEL, by=by, decision=decision, request=request, amends_version=amends.number
+            actions.DECISION_AMEND_CANCEL,
+            by=by,
+            decision=decision,
+            request=request,
+            amends_version=draft.amends_version.number,
         )
     else:
         decision.status = DecisionStatus.DISCARDED

@@ -189,9 +189,7 @@ def _page_notes(flow: wizard.Flow, answers: dict, step: str) -> list[str]:
     if step == "decision":
         failed = [q for q in ("necessary", "proportionate") if (answers.get("necessary") or {}).get(q) == "no"]
         if failed:
-            notes.append(
-                f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share."
-            )
+            notes.append(f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share.")
     return notes
 
 
@@ -267,7 +265,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
         open_draft = services.draft_reshape(by=request.user, draft=open_draft, request=request)
     tasks = None
     if open_draft is not None and open_draft.amends_version_id is None:
-        flow = wizard.flow_of(open_draft)
+        flow = wizard.flow_for(decision.edition, open_draft.layout)
         states = flow.task_states(open_draft.answers, open_draft.unfinished)
         tasks = {
             "states": states,
@@ -315,8 +313,8 @@ def decision_amend(request: HttpRequest, reference: str) -> HttpResponse:
     decision = selectors.get_decision_for_user(request.user, reference)
     if not can_amend(request.user, decision):
         raise PermissionDenied
-    existing = selectors.open_draft_of(decision)
-    if existing is not None:
+    # An amendment already open is continued (on POST the service finds it, so it is not looked up twice).
+    if request.method == "GET" and selectors.open_draft_of(decision) is not None:
         return redirect("decisions:check", reference=reference)
     form = AmendForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

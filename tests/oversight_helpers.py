@@ -69,9 +69,7 @@ def not_sought(
     return make_submitted_decision(
         owner,
         NOT_SOUGHT_PATH,
-        overrides=_with(
-            {"consent": {"consent_sought": "no"}, "consent_not_sought": answer}, extra
-        ),
+        overrides=_with({"consent": {"consent_sought": "no"}, "consent_not_sought": answer}, extra),
     )
 
 

@@ -239,4 +239,3 @@ class FlowDefectTests(World):
         assert "Explain why it is not accurate" in form_errors(response)
         explained = {**quality, "accurate": "no", "accurate_explanation": "Part of it is the mother's account"}
         assert post_step(self.client_a, self.reference, "quality", explained).status_code == 302
-

@@ -12,12 +12,14 @@ import datetime as dt
 from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Team, User
-from decisions import pdf
-from decisions.models import Decision, DecisionVersion, canonical_json
+from audit.models import AuditEvent
+from decisions import pdf, services, wizard
+from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
 from exports import verification
 
 from .base import World, make_user, password_hash
 from .test_pdf import VERIFY_URL, attached_payload, pdf_text
+from .wizard_helpers import walk
 
 # Exactly as the wizard stored a "share all" and a "do not share" decision before the flow was reshaped.
 OLD_SHARE_ALL = {
@@ -296,3 +298,58 @@ class OldRecordTests(World):
             assert by_code.result == verification.Result.MATCH, by_code
             by_upload = verification.verify_attached_record(self.oscar, pdf.read_attached_record(data))
             assert by_upload.result == verification.Result.MATCH, by_upload
+
+    def test_an_amendment_moves_the_answers_into_the_current_questions(self) -> None:
+        client = self.client_for(self.olive)
+        amend_url = reverse("decisions:amend", kwargs={"reference": REFERENCE})
+        response = client.post(amend_url, {"reason": "The family asked what we did instead"})
+        check_url = reverse("decisions:check", kwargs={"reference": REFERENCE})
+        assert response["Location"] == check_url
+        draft = DecisionDraft.objects.open().get(decision__reference=REFERENCE)
+        assert draft.layout == wizard.current_layout()
+        event = AuditEvent.objects.filter(target_ref=REFERENCE, action="decision_amend_start").get()
+        assert event.details == {"amends_version": 2, "from_layout": 1, "to_layout": wizard.current_layout()}
+        # What maps is carried over: one consent question, necessary and proportionate, the reasons not to share.
+        assert draft.answers["consent"] == {"consent_sought": "yes", "consent_from": "Mother"}
+        assert draft.answers["necessary"]["necessary"] == "no"
+        assert draft.answers["necessary"]["necessary_explanation"] == "The school nurse already has it."
+        assert draft.answers["necessary"]["necessary_note"].startswith("Proportionate: It is proportionate")
+        assert draft.answers["decision"]["no_share_reasons"] == ["not_necessary"]
+        check = client.get(check_url).content.decode()
+        assert "recorded with an earlier set of questions" in check
+        assert "What is the lawful basis for sharing?" not in check  # not asked when nothing is shared
+        assert "Not answered" in check  # the new questions about not sharing
+        walk(client, REFERENCE, ["requester_told", "alternatives"])
+        response = client.post(check_url, {"declaration": "on"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        v3 = DecisionVersion.objects.get(decision__reference=REFERENCE, number=3)
+        assert v3.layout == wizard.current_layout() and v3.lawful_basis == "" and v3.sharing_method == ""
+        assert v3.canonical_content()["layout"] == v3.layout
+        assert v3.content_hash == v3.compute_content_hash()
+        assert verification.verify_code(self.oscar, v3.content_hash).result == verification.Result.MATCH
+        # The old versions are untouched and still verify.
+        assert DecisionVersion.objects.get(pk=self.v1.pk).compute_content_hash() == V1_HASH
+        assert DecisionVersion.objects.get(pk=self.v2.pk).compute_content_hash() == V2_HASH
+        detail = client.get(reverse("decisions:detail", kwargs={"reference": REFERENCE})).content.decode()
+        assert "Show amendments (2)" in detail and "Referred the family to early help" in detail
+        v3 = DecisionVersion.objects.select_related("decision", "submitted_by").get(pk=v3.pk)
+        text = pdf_text(pdf.render_pdf(v3, generated_by=self.oscar, verify_url=VERIFY_URL) or b"")
+        assert "Not needed: nothing was shared" in text and "Referred the family to early help" in text
+
+    def test_an_old_share_all_record_amends_straight_into_the_current_questions(self) -> None:
+        """Every page of a "share all" record maps, so the amendment can be submitted after checking."""
+        draft = services.decision_amend_start(by=self.olive, decision=self.v2.decision, reason="Check")
+        old = wizard.flow_for("2018", 1)
+        answers, layout = wizard.reshape("2018", 1, OLD_SHARE_ALL)
+        current = wizard.flow_for("2018", layout)
+        assert current.validate(answers) == [], current.validate(answers)
+        assert answers["sending"] == {
+            "method": "secure_email",
+            "method_other": "",
+            "secure_detail": "Secure email to the named social worker",
+        }
+        assert "method" not in answers["recipients"]
+        assert (
+            current.facts(current.relevant_answers(answers))["lawful_basis"] == old.facts(OLD_SHARE_ALL)["lawful_basis"]
+        )
+        assert draft.layout == layout

@@ -561,6 +561,35 @@ class ConstraintTests(World):
     def test_database_refuses_an_amendment_without_reason(self) -> None:
         self.assert_refused(amendment_reason="", outcome="no_share", consent_status="given")
 
+    def test_database_refuses_a_lawful_basis_or_method_on_a_decision_not_to_share(self) -> None:
+        for stated in ({"lawful_basis": "e_public_task"}, {"sharing_method": "secure_email"}):
+            self.assert_refused(layout=2, outcome="no_share", consent_status="given", **stated)
+
+    def test_database_refuses_sharing_without_a_lawful_basis_or_a_method(self) -> None:
+        self.assert_refused(layout=2, outcome="share_all", consent_status="given", lawful_basis="e_public_task")
+        self.assert_refused(layout=2, outcome="share_all", consent_status="given", sharing_method="secure_email")
+
+    def test_database_refuses_consent_as_the_basis_without_consent_whatever_the_layout(self) -> None:
+        self.assert_refused(layout=1, outcome="no_share", consent_status="refused", lawful_basis="a_consent")
+
+    def test_database_keeps_first_layout_records_that_stated_a_lawful_basis_for_not_sharing(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        DecisionVersion.objects.create(
+            decision=version.decision,
+            number=2,
+            edition="2018",
+            layout=1,
+            answers={},
+            content_hash="y" * 64,
+            submitted_at=timezone.now(),
+            submitted_by=self.alice_practitioner_org_a,
+            previous=version,
+            amendment_reason="r",
+            outcome="no_share",
+            consent_status="given",
+            lawful_basis="e_public_task",
+        )
+
 
 class AuditTrailTests(World):
     def test_create_save_submit_amend_and_view_are_audited(self) -> None:
@@ -613,13 +642,30 @@ class QueryCountTests(World):
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
         walk(client, reference, MAIN_PATH[:-1])
+        recipients = step_url(reference, "recipients")
+        discard = reverse("decisions:discard", kwargs={"reference": reference})
         counts = {
-            "step_get": self.count(client, "get", step_url(reference, "recipients")),
-            "step_post": self.count(client, "post", step_url(reference, "recipients"), valid_post("recipients")),
+            "task_list": self.count(client, "get", detail_url(reference)),
+            "step_get": self.count(client, "get", recipients),
+            "step_save_for_later": self.count(client, "post", recipients, {"recipient_agency": "Po", "later": "1"}),
+            "step_get_unfinished": self.count(client, "get", recipients),
+            "step_post": self.count(client, "post", recipients, valid_post("recipients")),
+            "step_post_with_errors": self.count(
+                client, "post", step_url(reference, "decision"), valid_post("decision", outcome="no_share")
+            ),
             "check": self.count(client, "get", check_url(reference)),
+            "discard_get": self.count(client, "get", discard),
         }
         submit(client, reference)
         counts["detail"] = self.count(client, "get", detail_url(reference))
+        amend_url = reverse("decisions:amend", kwargs={"reference": reference})
+        counts["amend_post"] = self.count(client, "post", amend_url, {"reason": "Time"})
+        counts["detail_with_amendment"] = self.count(client, "get", detail_url(reference))
+        counts["cancel_amendment_post"] = self.count(client, "post", discard, {"confirm": "yes"})
+        other = start(client)
+        counts["discard_post"] = self.count(
+            client, "post", reverse("decisions:discard", kwargs={"reference": other}), {"confirm": "yes"}
+        )
         return counts
 
     def test_constant_and_small(self) -> None:
@@ -629,3 +675,4 @@ class QueryCountTests(World):
         many = self.measure()
         assert few == many
         assert max(many.values()) <= 10, many
+        print(f"\nQueries per page: {many}")  # noqa: T201 - shown with -s
