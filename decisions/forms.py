@@ -140,7 +140,8 @@ class StepForm(forms.Form):
         field = self.fields[name]
         if isinstance(field.widget, forms.Textarea):
             limit = getattr(field, "max_length", None)
-            return Field.textarea(name, rows=5, max_characters=limit) if limit else Field.textarea(name, rows=5)
+            rows = int(field.widget.attrs.get("rows", 5))
+            return Field.textarea(name, rows=rows, max_characters=limit) if limit else Field.textarea(name, rows=rows)
         return name
 
     def show_without_errors(self) -> None:
@@ -490,8 +491,9 @@ def _yes_no_explained(tests: list[tuple[str, str, str]]) -> dict[str, forms.Fiel
     for key, label, question in tests:
         fields[key] = _radio(question, g.YES_NO, f"whether it is {label.lower()}")
         explanation = _long_text(
-            f"Explain why it is not {label.lower()}", f"why it is not {label.lower()}", required=False
+            f"If no, explain why it is not {label.lower()}", f"why it is not {label.lower()}", required=False
         )
+        explanation.widget.attrs["rows"] = 3
         explanation.error_messages["required"] = f"Explain why it is not {label.lower()}"
         fields[f"{key}_explanation"] = explanation
     return fields
