@@ -317,7 +317,12 @@ class AdviceForm(StepForm):
         "whether you kept their identity from the adviser",
     )
     advice_given = _long_text("What were you advised?", "what you were advised", required=False)
-    no_advice_reason = _long_text("Why did you not seek advice?", "why you did not seek advice", required=False)
+    no_advice_reason = _long_text(
+        "Why did you not seek advice?",
+        "why you did not seek advice",
+        help_text="Golden rule 3: seek advice if you are in any doubt about sharing the information",
+        required=False,
+    )
     conditional = [
         ("advice_sources", "advice_sought", ("yes",)),
         ("advice_from", "advice_sought", ("yes",)),
@@ -380,7 +385,13 @@ class ConsentOutcomeForm(StepForm):
 
 
 class ConsentNotSoughtForm(StepForm):
-    reasons = _checkboxes("Reasons", g.NOT_SOUGHT_REASONS, "at least one reason", help_text="Select all that apply")
+    reasons = _checkboxes(
+        "Reasons",
+        g.NOT_SOUGHT_REASONS,
+        "at least one reason",
+        help_text="Select all that apply. The procedure allows consent not to be sought only for the first three "
+        "reasons: if another applies, explain it",
+    )
     reason_delay = _long_text(
         "Explain how delay is likely to place the child at risk of significant harm",
         "how delay is likely to place the child at risk",
@@ -485,16 +496,14 @@ class SafetyForm(StepForm):
     )
 
 
-def _yes_no_explained(tests: list[tuple[str, str, str]]) -> dict[str, forms.Field]:
+def _yes_no_explained(tests: list[tuple[str, str, str, str]]) -> dict[str, forms.Field]:
     """One yes/no question per quality, with an explanation needed only where the quality does not hold."""
     fields: dict[str, forms.Field] = {}
-    for key, label, question in tests:
+    for key, label, question, why_not in tests:
         fields[key] = _radio(question, g.YES_NO, f"whether it is {label.lower()}")
-        explanation = _long_text(
-            f"If no, explain why it is not {label.lower()}", f"why it is not {label.lower()}", required=False
-        )
+        explanation = _long_text(f"If no, explain why {why_not}", f"why {why_not}", required=False)
         explanation.widget.attrs["rows"] = 3
-        explanation.error_messages["required"] = f"Explain why it is not {label.lower()}"
+        explanation.error_messages["required"] = f"Explain why {why_not}"
         fields[f"{key}_explanation"] = explanation
     return fields
 
@@ -503,13 +512,13 @@ class QualitiesForm(StepForm):
     """Golden rule 6 as yes/no questions: quick when every quality holds, and works without JavaScript (the
     explanation boxes then simply show under each "No")."""
 
-    tests: ClassVar[list[tuple[str, str, str]]] = []
+    tests: ClassVar[list[tuple[str, str, str, str]]] = []
     note_field: ClassVar[str] = ""
 
     def build_layout(self) -> Layout:
         parts: list[Any] = [
             ConditionalRadios(key, "Yes", ConditionalQuestion("No", self.item(f"{key}_explanation")))
-            for key, _label, _q in self.tests
+            for key, *_rest in self.tests
         ]
         return Layout(*parts, self.item(self.note_field))
 
@@ -523,7 +532,7 @@ class NecessaryForm(QualitiesForm):
         "notes",
         required=False,
     )
-    conditional = [(f"{key}_explanation", key, ("no",)) for key, _label, _q in g.NECESSITY_TESTS]
+    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.NECESSITY_TESTS]
 
 
 class QualityForm(QualitiesForm):
@@ -531,7 +540,7 @@ class QualityForm(QualitiesForm):
     note_field = "quality_note"
     locals().update(_yes_no_explained(g.QUALITY_TESTS))
     quality_note = _long_text("Anything else about what you will share (optional)", "notes", required=False)
-    conditional = [(f"{key}_explanation", key, ("no",)) for key, _label, _q in g.QUALITY_TESTS]
+    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.QUALITY_TESTS]
 
 
 class OpenHonestForm(StepForm):
@@ -540,7 +549,7 @@ class OpenHonestForm(StepForm):
     not_told_reason = _long_text(
         "Why were they not told?",
         "why they were not told",
-        help_text="For example, telling them would be unsafe or would put an investigation at risk",
+        help_text="For example, telling them would be unsafe or inappropriate",
         required=False,
     )
     conditional = [("told_detail", "told", ("yes",)), ("not_told_reason", "told", ("no",))]
@@ -589,7 +598,8 @@ class WithoutConsentForm(StepForm):
     justification = _long_text(
         "Justification for sharing without consent",
         "the justification for sharing without consent",
-        help_text="Base it on the facts of the case: why safety outweighs the wish not to share",
+        help_text="Information may be shared without consent if it is to promote the welfare and protect the "
+        "safety of children. Base your judgement on the facts of the case",
     )
 
 

@@ -164,13 +164,15 @@ QUESTIONS_2018 = {
         "Which condition allows you to share criminal offence data?", caption="Lawful basis", rule=1
     ),
     "quality": QuestionText(
-        "Is the information you will share relevant, adequate, accurate and timely?",
+        "Is what you will share relevant, adequate, accurate and timely?",
         caption="What you share",
         rule=6,
         intro="Answer no where a quality does not hold, and say why. If every quality holds, that is all you need.",
     ),
     "open_honest": QuestionText(
-        "Were the child or family told what would be shared and why?", caption="Openness", rule=2
+        "Were the child or family told why, what, how and with whom the information would be shared?",
+        caption="Openness",
+        rule=2,
     ),
     "sending": QuestionText("How will it be sent securely?", caption="Sending it securely", rule=6),
     "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=7),
@@ -328,24 +330,41 @@ RULE6_TESTS_V1 = [
 ]
 
 # Golden rule 6, asked where each quality means something: necessary and proportionate while weighing the
-# request; the others once the decision is to share; "secure" as how it will be sent.
+# request; the others once the decision is to share; "secure" as how it will be sent. Each is
+# (key, quality, question, what the explanation is asked for when the answer is no).
 NECESSITY_TESTS = [
-    ("necessary", "Necessary", "Would sharing be necessary for the purpose?"),
-    ("proportionate", "Proportionate", "Would sharing be proportionate to the need and the risk?"),
+    ("necessary", "Necessary", "Would sharing be necessary for the purpose?", "it is not necessary"),
+    (
+        "proportionate",
+        "Proportionate",
+        "Would sharing be proportionate to the need and the risk?",
+        "it is not proportionate",
+    ),
 ]
 
 QUALITY_TESTS = [
-    ("relevant", "Relevant", "Will you share only information that is relevant to the purpose?"),
-    ("adequate", "Adequate", "Is it enough for the recipient to understand and act on it?"),
-    ("accurate", "Accurate", "Is it accurate and up to date, with fact and opinion kept apart?"),
-    ("timely", "Timely", "Will it be shared in time to reduce the risk?"),
+    ("relevant", "Relevant", "Will you share only information that is relevant to the purpose?", "it is not relevant"),
+    (
+        "need_to_know",
+        "Only with those who need it",
+        "Will it be shared only with those individuals who need to have it?",
+        "others will have it",
+    ),
+    ("adequate", "Adequate", "Is it enough for the recipient to understand and act on it?", "it is not adequate"),
+    (
+        "accurate",
+        "Accurate",
+        "Is it accurate and up to date, with fact and opinion kept apart?",
+        "it is not accurate",
+    ),
+    ("timely", "Timely", "Will it be shared in a timely fashion?", "it is not timely"),
 ]
 
 NO_SHARE_REASONS = [
     ("not_necessary", "Sharing would not be necessary for the purpose"),
     ("not_proportionate", "Sharing would not be proportionate to the need and the risk"),
-    ("respect_wishes", "Consent was not given, and the risks do not justify sharing without it"),
-    ("no_role", "The person who asked does not have a role in keeping the child safe"),
+    ("respect_wishes", "You are respecting the wishes of someone who does not consent to it being shared"),
+    ("no_role", "The person who asked does not need to have it"),
     ("other", "Another reason"),
 ]
 

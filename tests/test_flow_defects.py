@@ -232,7 +232,7 @@ class FlowDefectTests(World):
         self.set_answers([*WEIGH, "decision"])
         response = post_step(self.client_a, self.reference, "necessary", {"necessary": "yes", "proportionate": "yes"})
         assert response.status_code == 302, form_errors(response)
-        quality = {"relevant": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"}
+        quality = {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"}
         response = post_step(self.client_a, self.reference, "quality", quality)
         assert response.status_code == 302, form_errors(response)
         response = post_step(self.client_a, self.reference, "quality", {**quality, "accurate": "no"})

@@ -336,13 +336,15 @@ class OldRecordTests(World):
         text = pdf_text(pdf.render_pdf(v3, generated_by=self.oscar, verify_url=VERIFY_URL) or b"")
         assert "Not needed: nothing was shared" in text and "Referred the family to early help" in text
 
-    def test_an_old_share_all_record_amends_straight_into_the_current_questions(self) -> None:
-        """Every page of a "share all" record maps, so the amendment can be submitted after checking."""
+    def test_an_old_share_all_record_maps_every_page_but_the_new_question(self) -> None:
+        """Every answer of a "share all" record maps; the one question the old pages never asked (shared only
+        with those who need it) is left for the practitioner."""
         draft = services.decision_amend_start(by=self.olive, decision=self.v2.decision, reason="Check")
         old = wizard.flow_for("2018", 1)
         answers, layout = wizard.reshape("2018", 1, OLD_SHARE_ALL)
         current = wizard.flow_for("2018", layout)
-        assert current.validate(answers) == [], current.validate(answers)
+        assert [(p.step, p.field) for p in current.validate(answers)] == [("quality", "need_to_know")]
+        assert answers["quality"]["quality_note"].startswith("Relevant: It is relevant because")
         assert answers["sending"] == {
             "method": "secure_email",
             "method_other": "",

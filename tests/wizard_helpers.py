@@ -53,7 +53,7 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "impact_of_not_sharing": "The risk of harm would not be assessed with full information",
         },
         "necessary": {"necessary": "yes", "proportionate": "yes"},
-        "quality": {"relevant": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
+        "quality": {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
         "sending": {"method": "secure_email", "secure_detail": "Sent to the named officer's secure address"},
         "open_honest": {"told": "yes", "told_detail": "Mother was told by me on 3 November"},
         "decision": {"outcome": "share_all", "reasons": "Necessary to protect the child; mother agreed"},
