@@ -154,16 +154,20 @@ class StepForm(forms.Form):
     def raw_data(cls, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
         """This page's fields from a POST exactly as typed, in the shape a form binds to, for keeping a page that
         was saved without being finished."""
+        def text(value: Any) -> str:
+            # NUL is not text anyone types, and PostgreSQL cannot store it in JSON.
+            return str(value).replace("\x00", "")
+
         raw: dict[str, Any] = {}
         for name, field in cls.base_fields.items():
             if isinstance(field, DateInputField):
                 for i in range(3):
-                    raw[f"{name}_{i}"] = str(data.get(f"{name}_{i}", ""))
+                    raw[f"{name}_{i}"] = text(data.get(f"{name}_{i}", ""))
             elif isinstance(field, forms.MultipleChoiceField):
                 values = data.getlist(name) if isinstance(data, QueryDict) else data.get(name, [])
-                raw[name] = [str(v) for v in (values if isinstance(values, list) else [values])]
+                raw[name] = [text(v) for v in (values if isinstance(values, list) else [values])]
             else:
-                raw[name] = str(data.get(name, ""))
+                raw[name] = text(data.get(name, ""))
         return raw
 
     def clean(self) -> dict[str, Any]:

@@ -157,6 +157,12 @@ class SaveForLaterTests(World):
         draft = self.draft()
         assert "lawful_basis" not in draft.answers and draft.unfinished["lawful_basis"]["article6"] == "a_consent"
 
+    def test_a_nul_character_does_not_stop_a_page_being_kept(self) -> None:
+        # PostgreSQL cannot keep NUL in JSON; it is dropped, everything else is kept (found by fuzzing).
+        data = {"requester_name": "PC\x00 Smith", "later": "1"}
+        assert self.client_a.post(step_url(self.reference, "request"), data).status_code == 302
+        assert self.draft().unfinished["request"]["requester_name"] == "PC Smith"
+
     def test_saving_for_later_is_audited_as_unfinished(self) -> None:
         self.client_a.post(step_url(self.reference, "request"), {"requester_name": "PC Smith", "later": "1"})
         event = AuditEvent.objects.filter(target_ref=self.reference, action="decision_step_save").get()
