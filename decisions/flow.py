@@ -111,6 +111,8 @@ class Flow:
     locations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # Turns the previous layout's answers into this one's (used when an old record is amended).
     upgrade: Callable[[Answers], Answers] | None = None
+    # What an earlier answer means for a page, said on that page: step -> note (or None).
+    notes: Mapping[str, Callable[[Answers], str | None]] = field(default_factory=dict)
 
     # Pages ---------------------------------------------------------------------------------------------
 
@@ -139,6 +141,11 @@ class Flow:
     def relevant_answers(self, answers: Answers) -> Answers:
         """Only the answers of steps that apply: a branch abandoned by a later change is not submitted."""
         return {s.key: answers[s.key] for s in self.visible_steps(answers) if s.key in answers}
+
+    def notes_for(self, key: str, answers: Answers) -> list[str]:
+        note = self.notes.get(key)
+        text = note(answers) if note else None
+        return [text] if text else []
 
     def find(self, answers: Answers, name: str) -> object:
         """A well-known answer wherever this layout keeps it (None if it has no such answer)."""

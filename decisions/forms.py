@@ -154,6 +154,7 @@ class StepForm(forms.Form):
     def raw_data(cls, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
         """This page's fields from a POST exactly as typed, in the shape a form binds to, for keeping a page that
         was saved without being finished."""
+
         def text(value: Any) -> str:
             # NUL is not text anyone types, and PostgreSQL cannot store it in JSON.
             return str(value).replace("\x00", "")
@@ -573,6 +574,9 @@ class DecisionForm(StepForm):
         label="Decision",
         choices=Outcome.choices,
         widget=forms.RadioSelect,
+        # The local procedure's words: no one should assume someone else will pass it on.
+        help_text="If you believe a child is suffering, or likely to suffer, harm, share the information with "
+        "children's social care",
         error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
     )
     withheld = _long_text("What will you withhold, and why?", "what was withheld and why", required=False)

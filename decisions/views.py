@@ -178,19 +178,9 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             "back_url": back_url,
             "back_to_check": back_to_check,
             "unfinished": unfinished,
-            "notes": _page_notes(flow, answers, step),
+            "notes": flow.notes_for(step, answers),
         },
     )
-
-
-def _page_notes(flow: wizard.Flow, answers: dict, step: str) -> list[str]:
-    """What an earlier answer means for this page, said where it matters."""
-    notes = []
-    if step == "decision":
-        failed = [q for q in ("necessary", "proportionate") if (answers.get("necessary") or {}).get(q) == "no"]
-        if failed:
-            notes.append(f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share.")
-    return notes
 
 
 def _after_step(flow: wizard.Flow, reference: str, draft: DecisionDraft, step: str, back_to_check: bool) -> str:
@@ -321,7 +311,7 @@ def decision_amend(request: HttpRequest, reference: str) -> HttpResponse:
         draft = services.decision_amend_start(
             by=request.user, decision=decision, reason=form.cleaned_data["reason"], request=request
         )
-        if draft.layout != (draft.amends_version.layout if draft.amends_version else draft.layout):
+        if decision.current_version is not None and decision.current_version.layout != draft.layout:
             messages.info(
                 request,
                 "This decision was recorded with an earlier set of questions. Its answers are now in the current "

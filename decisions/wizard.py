@@ -116,6 +116,13 @@ def shared_although_not_needed(answers: Answers) -> str | None:
     )
 
 
+def not_needed_note(answers: Answers) -> str | None:
+    failed = [q for q in ("necessary", "proportionate") if _answer(answers, "necessary", q) == "no"]
+    if not failed:
+        return None
+    return f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share."
+
+
 # Moving an old record's answers into this layout ----------------------------------------------------------
 
 
@@ -286,6 +293,7 @@ FLOW_2018 = Flow(
     ),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2018_v1,
+    notes={"decision": not_needed_note},
 )
 
 # Every layout of every edition, oldest first; the last of an edition is the one new drafts use.
