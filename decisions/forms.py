@@ -738,9 +738,10 @@ class DiscardForm(forms.Form):
         error_messages={"required": "Select yes or no", "invalid_choice": "Select yes or no"},
     )
 
-    def __init__(self, *args: Any, question: str = "Are you sure?", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, question: str = "Are you sure?", hint: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["confirm"].label = question
+        self.fields["confirm"].help_text = hint
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

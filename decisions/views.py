@@ -333,7 +333,17 @@ def draft_discard(request: HttpRequest, reference: str) -> HttpResponse:
         if amendment
         else "Are you sure you want to discard this draft?"
     )
-    form = DiscardForm(data=request.POST if request.method == "POST" else None, question=question)
+    if draft.amends_version is not None:
+        hint = (
+            f"Your changes will not be kept. Version {draft.amends_version.number} stays the current version, as it "
+            "was submitted. The audit trail keeps a record that you cancelled the amendment."
+        )
+    else:
+        hint = (
+            f"Your answers will not be kept and you cannot get this draft back. {reference} will be shown as "
+            "discarded and not used again. The audit trail keeps a record that you discarded it."
+        )
+    form = DiscardForm(data=request.POST if request.method == "POST" else None, question=question, hint=hint)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"] == "yes":
             services.draft_discard(by=request.user, draft=draft, request=request)
