@@ -17,3 +17,5 @@ STATIC_ROOT = VAR_DIR / "bench" / "staticfiles"
 EXPORTS_DIR = VAR_DIR / "bench" / "exports"
 if STORAGES["exports"]["BACKEND"].endswith("FileSystemStorage"):
     STORAGES = {**STORAGES, "exports": {**STORAGES["exports"], "OPTIONS": {"location": EXPORTS_DIR}}}
+# Each throw-away database gets its own checkpoint log: another database's checkpoints would not match it.
+AUDIT_CHECKPOINT_LOG = str(VAR_DIR / "bench" / f"audit-checkpoints-{DATABASES['default']['NAME']}.log")  # noqa: F405

@@ -24,18 +24,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from audit import actions
 from audit.actions import LABELS as ACTION_LABELS
 from audit.models import AuditEvent
 
-from . import display
+from . import display, wizard
 from .choices import ConsentStatus, Outcome
-from .guidance import ARTICLE_6, ARTICLE_9, NOT_SOUGHT_REASONS, SHARING_METHODS, edition
+from .guidance import ARTICLE_6, ARTICLE_9, SHARING_METHODS, edition
 from .models import Decision, DecisionVersion, canonical_json
 
 FONTS_DIR: Path = settings.BASE_DIR / "templates" / "decisions" / "pdf" / "fonts"
@@ -100,6 +102,9 @@ class AttachedRecord:
     stated_code: str
     content: dict[str, Any]
     printed_codes: frozenset[str]
+    # How many pages the PDF has, and how many its first page says it has ("Page 1 of N"), if it says.
+    page_count: int = 0
+    printed_page_total: int | None = None
 
     @property
     def computed_code(self) -> str:
@@ -137,7 +142,14 @@ def read_attached_record(data: bytes) -> AttachedRecord:
     if not isinstance(code, str) or not is_code(code) or not isinstance(content, dict):
         raise NotARecordPdf("The attached record has no verification code")
     printed = frozenset(normalise_code(m) for m in re.findall(r"(?:[0-9a-f]{4}\s+){15}[0-9a-f]{4}", first_page_text))
-    return AttachedRecord(stated_code=code, content=content, printed_codes=printed)
+    total = re.search(r"Page 1 of (\d+)", first_page_text)
+    return AttachedRecord(
+        stated_code=code,
+        content=content,
+        printed_codes=printed,
+        page_count=len(reader.pages),
+        printed_page_total=int(total.group(1)) if total else None,
+    )
 
 
 # What the PDF shows -------------------------------------------------------------------------------------
@@ -154,7 +166,7 @@ class RuleGroup:
 def _rule_groups(version: DecisionVersion) -> list[RuleGroup]:
     """The answers under each golden rule in turn; questions before any rule (the request) come first."""
     ed = edition(version.edition)
-    sections = display.sections(version.edition, version.answers)
+    sections = display.sections_of(version)
     groups = [RuleGroup(None, "The request and the information", "", [s for s in sections if s.principle is None])]
     for principle in ed.principles:
         in_rule = [s for s in sections if s.principle is not None and s.principle.number == principle.number]
@@ -168,11 +180,17 @@ def _label(choices: list[tuple[str, str]], value: str) -> str:
 
 def _summary(version: DecisionVersion) -> dict[str, Any]:
     answers = version.answers
+    flow = wizard.flow_of(version)
     recipients = answers.get("recipients") or {}
     consent = ConsentStatus(version.consent_status).label if version.consent_status else "Not recorded"
     if version.consent_not_sought_reasons:
-        reasons = [_label(NOT_SOUGHT_REASONS, r) for r in version.consent_not_sought_reasons.split(",")]
+        reasons = [
+            display.choice_label(flow, "consent_not_sought", "reasons", r)
+            for r in version.consent_not_sought_reasons.split(",")
+        ]
         consent = f"{consent}: " + "; ".join(reasons)
+    method = str(flow.find(answers, "method") or "")
+    not_shared = version.outcome == Outcome.NO_SHARE and version.layout > 1
     shared_on = recipients.get("shared_date", "")
     if shared_on:
         shared_on = datetime.fromisoformat(shared_on).strftime("%-d %B %Y")
@@ -181,7 +199,11 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
     return {
         "outcome": Outcome(version.outcome).label,
         "consent": consent,
-        "lawful_basis": _label(ARTICLE_6, version.lawful_basis) if version.lawful_basis else "None recorded",
+        "lawful_basis": (
+            _label(ARTICLE_6, version.lawful_basis)
+            if version.lawful_basis
+            else ("Not needed: nothing was shared" if not_shared else "None recorded")
+        ),
         "special_category": (
             _label(ARTICLE_9, version.special_category_condition)
             if version.special_category and version.special_category_condition
@@ -192,7 +214,7 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
         ),
         "recipient_contact": recipients.get("recipient_contact", ""),
         "shared_on": shared_on,
-        "method": _label(SHARING_METHODS, recipients.get("method", "")) if recipients.get("method") else "",
+        "method": _label(SHARING_METHODS, method) if method else "",
         "other_recipients": recipients.get("other_recipients", ""),
     }
 
@@ -201,9 +223,7 @@ def _history(decision: Decision, versions: list[DecisionVersion]) -> list[dict[s
     rows = []
     for i, version in enumerate(versions):
         previous = versions[i - 1] if i else None
-        changes = (
-            display.changes_between(decision.edition, previous.answers, version.answers) if previous is not None else []
-        )
+        changes = display.changes_between(previous, version) if previous is not None else []
         rows.append({"version": version, "changes": changes})
     return rows
 
@@ -256,10 +276,12 @@ def _event_details(decision: Decision, event: AuditEvent) -> str:
     if details.get("amends_version"):
         parts.append(f"amending version {details['amends_version']}")
     if details.get("step"):
-        question = edition(decision.edition).questions.get(details["step"])
-        parts.append(f"“{question.title}”" if question else str(details["step"]))
+        title = display.step_title(decision.edition, str(details["step"]))
+        parts.append(f"“{title}”" if title else str(details["step"]))
         if "changed" in details and not details["changed"]:
             parts.append("no change")
+        if details.get("finished") is False:
+            parts.append("saved before it was finished")
     if details.get("outcome") in Outcome.values:
         parts.append(Outcome(details["outcome"]).label.lower())
     if details.get("bulk_export"):
@@ -269,12 +291,33 @@ def _event_details(decision: Decision, event: AuditEvent) -> str:
     return ", ".join(parts)
 
 
+# The events that change or export the record are listed one by one; everything else (views, checks of the
+# code, answers saved while drafting) is summarised per action, so a record viewed a thousand times prints
+# the same length as one viewed once.
+LISTED_ACTIONS = (
+    actions.DECISION_CREATE,
+    actions.DECISION_SUBMIT,
+    actions.DECISION_AMEND_START,
+    actions.REVIEW_APPROVE,
+    actions.REVIEW_RETURN,
+    actions.PDF_EXPORT,
+)
+
+
+@dataclass
+class EventSummary:
+    action: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+def _decision_events(decision: Decision) -> Any:
+    return AuditEvent.objects.filter(organisation_id=decision.organisation_id, target_ref=decision.reference)
+
+
 def _events(decision: Decision) -> list[EventRow]:
-    events = (
-        AuditEvent.objects.filter(organisation_id=decision.organisation_id, target_ref=decision.reference)
-        .select_related("actor")
-        .order_by("seq")
-    )
+    events = _decision_events(decision).filter(action__in=LISTED_ACTIONS).select_related("actor").order_by("seq")
     rows = []
     for event in events:
         name = event.actor.display_name if event.actor is not None else ""
@@ -289,6 +332,19 @@ def _events(decision: Decision) -> list[EventRow]:
             )
         )
     return rows
+
+
+def _event_summaries(decision: Decision) -> list[EventSummary]:
+    grouped = (
+        _decision_events(decision)
+        .exclude(action__in=LISTED_ACTIONS)
+        .values("action")
+        .annotate(count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))
+        .order_by("first")
+    )
+    return [
+        EventSummary(ACTION_LABELS.get(g["action"], g["action"]), g["count"], g["first"], g["last"]) for g in grouped
+    ]
 
 
 def record_context(
@@ -309,6 +365,7 @@ def record_context(
         "history": _history(decision, versions),
         "reviews": _reviews(decision),
         "events": _events(decision),
+        "event_summaries": _event_summaries(decision),
         "code": group_code(version.content_hash),
         "code_lines": (group_code(version.content_hash[:32]), group_code(version.content_hash[32:])),
         "verify_url": verify_url,

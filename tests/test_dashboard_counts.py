@@ -28,24 +28,21 @@ from .base import World, make_user
 from .dashboard_oracle import live_figures
 from .factories import answers_for
 from .oversight_helpers import EARLY_DATES, NOT_SOUGHT_PATH, REFUSED_PATH
-from .wizard_helpers import MAIN_PATH
+from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH
 
 START = dt.datetime(2025, 1, 10, 9, 0, tzinfo=dt.UTC)
 
 
 def _not_sought(reasons: list[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
     answer: dict[str, Any] = {"reasons": reasons, **{f"reason_{r}": f"Because of {r}" for r in reasons}}
-    return NOT_SOUGHT_PATH, {
-        "consent": {"consent_sought": "no", "consent_appropriate": "no"},
-        "consent_not_sought": answer,
-    }
+    return NOT_SOUGHT_PATH, {"consent": {"consent_sought": "no"}, "consent_not_sought": answer}
 
 
 # Every kind of decision the dashboard tells apart: outcomes, consent states, one or several reasons.
 KINDS: dict[str, tuple[list[str], dict[str, dict[str, Any]]]] = {
     "share_all": (MAIN_PATH, {}),
     "share_some": (MAIN_PATH, {"decision": {"outcome": "share_some", "withheld": "Health records"}}),
-    "no_share": (MAIN_PATH[:-1], {"decision": {"outcome": "no_share", "reasons": "Not necessary"}}),
+    "no_share": (NO_SHARE_PATH, {"decision": NO_SHARE}),
     "not_sought_delay": _not_sought(["delay"]),
     "not_sought_three": _not_sought(["parent_reaction", "evidence_loss", "other"]),
     "refused_but_shared": (

@@ -17,7 +17,7 @@ def count_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0003_decision_counts"),
+        ("decisions", "0004_decision_counts"),
         ("oversight", "0002_reviews_append_only"),
     ]
     operations = [migrations.RunPython(count_existing, migrations.RunPython.noop)]

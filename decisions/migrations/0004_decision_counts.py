@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("decisions", "0002_versions_append_only"),
+        ("decisions", "0003_flow_layouts_discard_and_no_share_facts"),
     ]
 
     operations = [
