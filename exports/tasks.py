@@ -100,8 +100,6 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-
-
 def _attempt_folder(export_id: int, attempt: int) -> str:
     return f"bulk-exports/{export_id}/attempt-{attempt}"
 
