@@ -100,7 +100,7 @@ def apply(deltas: Counter[Key]) -> None:
     for (org, team, edition, month, fact, value), n in rows:
         params += [org, team, edition, month, fact, value, n]
     sql = (
-        f"INSERT INTO {table} ({key_columns}, count) VALUES {values} "  # noqa: S608 - names from the model
+        f"INSERT INTO {table} ({key_columns}, count) VALUES {values} "  # noqa: S608  # nosec B608 - model names
         f"ON CONFLICT (organisation_id, month, fact, value, team_key, edition) "
         f"DO UPDATE SET count = {table}.count + excluded.count"
     )
