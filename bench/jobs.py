@@ -182,7 +182,7 @@ def bulk(admin: Any, pdf_samples: int, records: int) -> dict[str, Any]:
 
     # The workers run before the export starts, as in production (`manage.py db_worker` beside the web server).
     # Chunks of the production size, but small enough that every worker gets several (quick: ten decisions).
-    chunk_size = min(25, max(1, records // (BULK_WORKERS * 4)))
+    chunk_size = min(25, max(1, records // (BULK_WORKERS * 2)))
     workers_env = {**os.environ, "PYTHONUNBUFFERED": "1", "EXPORT_CHUNK_SIZE": str(chunk_size)}
     log = open(settings.BASE_DIR / "var" / "bench" / "worker.log", "ab")  # noqa: SIM115 - closed below
     workers = [
