@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,16 +18,7 @@ from accounts.middleware import KEPT_POSTS
 from . import display, selectors, services, wizard
 from .forms import AmendForm, SubmitForm
 from .guidance import CURRENT_EDITION, edition
-from .permissions import Can, can_amend, ensure, has, membership_of
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    membership = membership_of(request.user)
-    context: dict[str, Any] = {"membership": membership, "can": {c.name: has(request.user, c) for c in Can}}
-    if membership is not None and has(request.user, Can.START_DECISION):
-        context["recent"] = list(selectors.decisions_for_user(request.user).order_by("-updated_at")[:5])
-    return render(request, "home.html", context)
+from .permissions import Can, can_amend, ensure, has
 
 
 @login_not_required
@@ -49,12 +38,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def decision_list(request: HttpRequest) -> HttpResponse:
     if not (has(request.user, Can.VIEW_OWN_DECISIONS) or has(request.user, Can.VIEW_ORG_DECISIONS)):
         raise PermissionDenied
-    qs = selectors.decisions_for_user(request.user).select_related("owner", "team").order_by("-updated_at", "-pk")
+    show = request.GET.get("show", "")
+    show = show if show in selectors.LIST_FILTERS else ""
+    qs = selectors.filter_decisions(selectors.decisions_for_user(request.user), show)
+    qs = qs.select_related("owner", "team").order_by("-updated_at", "-pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "decisions/list.html",
-        {"page": page, "own": has(request.user, Can.START_DECISION)},
+        {
+            "page": page,
+            "own": has(request.user, Can.START_DECISION),
+            "show": show,
+            "show_label": selectors.LIST_FILTERS[show][0] if show else "",
+            "filters": selectors.LIST_FILTERS,
+        },
     )
 
 

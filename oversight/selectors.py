@@ -61,6 +61,28 @@ def review_queue(user: Any, *, team_only: bool = False) -> QuerySet[Decision]:
     return qs
 
 
+@dataclass(frozen=True)
+class ReviewWork:
+    awaiting: int
+    oldest_awaiting: dt.datetime | None
+    returned: int
+
+
+def review_work(user: Any) -> ReviewWork:
+    """What a supervisor's home page counts: decisions waiting for them (their own left out, as in the queue),
+    the oldest one's submission time, and decisions returned and not yet amended. One query."""
+    membership = ensure(user, Can.REVIEW)
+    waiting = Q(review_status=ReviewStatus.AWAITING) & ~Q(owner=user)
+    counts = Decision.objects.filter(
+        organisation_id=membership.organisation_id, status=DecisionStatus.SUBMITTED
+    ).aggregate(
+        awaiting=Count("pk", filter=waiting),
+        oldest=Min("submitted_at", filter=waiting),
+        returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+    )
+    return ReviewWork(awaiting=counts["awaiting"], oldest_awaiting=counts["oldest"], returned=counts["returned"])
+
+
 def reviews_of(decision: Decision) -> list[Review]:
     """The decision's reviews, oldest first, with who made them and of which version: one query."""
     return list(

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from decisions import views as decision_views
+from oversight.home import home
 
 urlpatterns = [
-    path("", decision_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", decision_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("decisions/", include("decisions.urls")),

@@ -99,13 +99,14 @@ ACCESS: dict[str, Access] = {
     ),
     "audit:log": Access(get=_set(SUPERVISOR, AUDITOR)),
     "audit:export": Access(get=_set(SUPERVISOR, AUDITOR)),
-    "audit:chain": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST")),
+    # Auditors read the chain status; only admins run the check.
+    "audit:chain": Access(get=_set(ADMIN, AUDITOR), post=_set(ADMIN), methods=("GET", "POST")),
     "oversight:queue": Access(get=_set(SUPERVISOR)),
     "oversight:approve": Access(get=_set(SUPERVISOR), post=_set(SUPERVISOR), methods=("GET", "POST"), org_record=True),
     "oversight:return": Access(
         get=_set(SUPERVISOR), post=_set(SUPERVISOR), methods=("GET", "POST"), post_status=200, org_record=True
     ),
-    "oversight:dashboard": Access(get=_set(SUPERVISOR, ADMIN)),
+    "oversight:dashboard": Access(get=_set(SUPERVISOR, ADMIN, AUDITOR)),
     "oversight:organisation": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
     "exports:start": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
     "exports:detail": Access(get=_set(ADMIN), org_record=True),
