@@ -256,6 +256,14 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         if details.get("recovery_codes_left") is not None:
             line += f" ({details['recovery_codes_left']} left)"
         return [line]
+    if action == actions.PASSWORD_RESET_REQUEST:
+        if details.get("limited") == "address":
+            return ["Refused: too many requests from this address in an hour"]
+        if details.get("known_user") is False:
+            return ["No account has that email address; nothing sent"]
+        if details.get("sent"):
+            return ["Link emailed to the account's address"]
+        return ["Not emailed: this account was sent the most links allowed in an hour"]
     if action == actions.VERIFY_CODE:
         result = VERIFY_RESULTS.get(details.get("result", ""), details.get("result", ""))
         return [f"Result: {result}", f"Code: {short(details.get('code', ''))}"]

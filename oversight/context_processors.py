@@ -28,7 +28,9 @@ def capabilities(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     path = getattr(request, "path", "")
     role = role_of(user)
-    items = [{"label": "Home", "url": reverse("home"), "current": path == reverse("home"), "active": path == "/"}]
+    items: list[dict[str, Any]] = [
+        {"label": "Home", "url": reverse("home"), "current": path == reverse("home"), "active": path == "/"}
+    ]
     if role is not None:
         for label, name, capability in NAV:
             if capability is not None and not has(user, capability):

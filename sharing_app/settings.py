@@ -177,6 +177,14 @@ AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# Forgotten passwords: emailed links (Django's tokens) that work once, for PASSWORD_RESET_TIMEOUT seconds;
+# an account an admin creates gets a "set your password" link lasting ACCOUNT_INVITE_TIMEOUT seconds.
+# Requests per hour: from one address (then a page says to wait), and emails to one account (then none).
+PASSWORD_RESET_TIMEOUT: int = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+ACCOUNT_INVITE_TIMEOUT: int = env.int("ACCOUNT_INVITE_TIMEOUT", default=3 * 24 * 60 * 60)
+PASSWORD_RESET_LIMIT_PER_ADDRESS: int = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT: int = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+
 # Two-step verification (django-otp): TOTP apps, with single-use recovery codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Information sharing decisions")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
