@@ -36,9 +36,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         ("Work", {"fields": ["job_title"]}),
-        ("Sign-in security", {"fields": ["two_step_verification"]}),
+        ("Sign-in security", {"fields": ["two_step_verification", "demo_account"]}),
     )
-    readonly_fields = ["two_step_verification"]
+    readonly_fields = ["two_step_verification", "demo_account"]
     actions = ["reset_two_factor", "unlock_sign_in", "send_set_password_link"]
     # A new user gets an email to set their own password; nobody types one for them.
     add_form = InviteUserForm
