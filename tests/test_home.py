@@ -272,3 +272,16 @@ class NavigationTests(World):
         html = nav(client.get(reverse("audit:chain")).content.decode())
         assert f'href="{reverse("audit:chain")}" aria-current="page"' in html
         assert html.count("govuk-service-navigation__item--active") == 1
+
+
+class FaviconTests(World):
+    def test_every_page_names_our_own_icon(self) -> None:
+        from django.contrib.staticfiles import finders
+
+        for client in (self.client, self.client_for(self.alice_practitioner_org_a)):
+            html = client.get(reverse("accounts:login") if client is self.client else HOME).content.decode()
+            for name in ("favicon.ico", "favicon.svg", "apple-touch-icon.png"):
+                assert f'href="/static/images/{name}"' in html, name
+                found = finders.find(f"images/{name}")
+                # Ours, not GOV.UK Frontend's crown (which lives under govuk/assets).
+                assert found and "govuk-frontend" not in str(found), name
