@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import ReviewTiming
-from decisions import wizard
+from decisions import display, wizard
 from decisions.choices import Outcome
 from decisions.models import Decision, DecisionVersion
 from decisions.selectors import decisions_for_user
@@ -93,28 +93,48 @@ def _humanise(key: str) -> str:
     return DETAIL_NAMES.get(key, key.replace("_", " ").capitalize())
 
 
-def step_name(edition_code: str, key: str) -> str:
-    """A question page's short name ("Consent", "Recipients"), or the key itself if the edition lost it."""
-    try:
-        text = wizard.question(edition_code, key)
-    except LookupError:
-        return key.replace("_", " ").capitalize()
-    return text.caption or text.title
+def step_name(edition_code: str, key: str, layout: int | None = None) -> str:
+    """A question page's short name ("Consent", "Recipients"): from the given layout, else from any layout of
+    the edition that has the page (a draft's events do not say which layout it was in), else the key itself."""
+    layouts = [layout] if layout is not None else []
+    layouts += sorted((known for code, known in wizard.FLOWS if code == edition_code), reverse=True)
+    for candidate in layouts:
+        try:
+            text = wizard.question(edition_code, key, candidate)
+        except LookupError:
+            continue
+        return text.caption or text.title
+    return key.replace("_", " ").capitalize()
 
 
-def changed_steps(edition_code: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The short names of the pages whose answers differ, in the order the questions are asked."""
+def changed_steps(
+    edition_code: str, before: dict[str, Any], after: dict[str, Any], layout: int | None = None
+) -> list[str]:
+    """The short names of the pages whose answers differ, in the order the questions are asked (both in one
+    layout)."""
     try:
-        order = [step.key for step in wizard.steps_for(edition_code)]
-    except LookupError:
+        order = [step.key for step in wizard.steps_for(edition_code, layout)]
+    except (LookupError, ValueError):  # an edition or layout this code no longer has
         order = []
     keys = order + sorted((set(before) | set(after)) - set(order))
     names: list[str] = []
     for key in keys:
         if before.get(key) != after.get(key):
-            name = step_name(edition_code, key)
+            name = step_name(edition_code, key, layout)
             if name not in names:
                 names.append(name)
+    return names
+
+
+def changed_questions(before: DecisionVersion, after: DecisionVersion) -> list[str]:
+    """As `changed_steps`, for two versions: compared page by page in one layout, else (an amendment that moved
+    the record to a newer layout) question by question, as the decision page shows them."""
+    if (before.edition, before.layout) == (after.edition, after.layout):
+        return changed_steps(after.edition, before.answers, after.answers, after.layout)
+    names: list[str] = []
+    for change in display.changes_between(before, after):
+        if change.question not in names:
+            names.append(change.question)
     return names
 
 
@@ -154,7 +174,7 @@ class PageFacts:
 
     editions: dict[str, str] = field(default_factory=dict)
     linkable: set[str] = field(default_factory=set)
-    answers: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    versions: dict[tuple[str, int], DecisionVersion] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
 
 
@@ -185,10 +205,12 @@ def page_facts(user: Any, organisation_id: int, events: list[AuditEvent]) -> Pag
         condition = Q()
         for reference, number in wanted:
             condition |= Q(decision__reference=reference, number=number)
-        rows = DecisionVersion.objects.filter(condition, decision__organisation_id=organisation_id).values_list(
-            "decision__reference", "number", "answers"
+        versions = (
+            DecisionVersion.objects.filter(condition, decision__organisation_id=organisation_id)
+            .only("number", "edition", "layout", "answers", "decision__reference")
+            .select_related("decision")
         )
-        facts.answers = {(reference, number): answers for reference, number, answers in rows}
+        facts.versions = {(version.decision.reference, version.number): version for version in versions}
     # People acting on their own account (signing in, setting up two-step verification) are named by the
     # actor join already; only events about someone else need their names read.
     for event in events:
@@ -221,10 +243,10 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         version = details.get("version")
         lines = [f"Version {version}" + (f": {_outcome(details['outcome']).lower()}" if details.get("outcome") else "")]
         if isinstance(version, int) and version > 1:
-            before = facts.answers.get((event.target_ref, version - 1))
-            after = facts.answers.get((event.target_ref, version))
+            before = facts.versions.get((event.target_ref, version - 1))
+            after = facts.versions.get((event.target_ref, version))
             if before is not None and after is not None:
-                pages = changed_steps(edition_code, before, after)
+                pages = changed_questions(before, after)
                 lines.append(f"Changed the answers on: {', '.join(pages)}" if pages else "No answers changed")
         return lines
     if action == actions.DECISION_CREATE:

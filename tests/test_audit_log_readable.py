@@ -127,3 +127,25 @@ class ReadableLogTests(World):
         assert header[:5] == ["Event", "Time (UK)", "Username", "Action", "Action name"]
         assert first[2] == "alice_practitioner" and first[3] == "decision_step_save"
         assert '"changed"' in first[header.index("Details")]
+
+
+class LayoutTests(World):
+    def test_an_amendment_into_a_newer_layout_is_compared_question_by_question(self) -> None:
+        from decisions import wizard
+        from decisions.models import DecisionVersion
+
+        from .test_old_records import OLD_SHARE_ALL
+
+        reshaped, layout = wizard.reshape("2018", 1, OLD_SHARE_ALL)
+        reshaped = {**reshaped, "safety": {**reshaped["safety"], "impact_of_sharing": "Changed in the new layout"}}
+        before = DecisionVersion(edition="2018", layout=1, answers=OLD_SHARE_ALL)
+        after = DecisionVersion(edition="2018", layout=layout, answers=reshaped)
+        changed = readable.changed_questions(before, after)
+        assert "How does sharing, or not sharing, affect safety and well-being?" in changed
+        # Within one layout, pages are named by their short names.
+        same = DecisionVersion(edition="2018", layout=layout, answers=reshaped)
+        assert readable.changed_questions(after, same) == []
+
+    def test_pages_of_an_older_layout_keep_their_names(self) -> None:
+        assert readable.step_name("2018", "rule6") == "Necessary and proportionate"
+        assert readable.step_name("2018", "consent") == "Consent"

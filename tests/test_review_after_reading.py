@@ -38,7 +38,7 @@ class ReviewAfterReadingTests(World):
         )
         v2 = amend(self.alice_practitioner_org_a, self.v1, "Sibling", {"safety": {"others_affected": "Sibling aged 4"}})
         # Amended again before anyone reviewed version 2: the comparison is still with version 1.
-        amend(self.alice_practitioner_org_a, v2, "Method", {"rule6": {"secure_method": "Hand delivered"}})
+        amend(self.alice_practitioner_org_a, v2, "Method", {"sending": {"secure_detail": "Hand delivered"}})
         html = self.page()
         changes = html[html.index('id="changes-since-review"') : html.index('name="approve-comment"')]
         assert "What changed since version 1" in changes and "Version 3" in changes

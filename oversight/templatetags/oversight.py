@@ -46,7 +46,7 @@ def _changes_since_review(context: template.Context, decision: Any, reviews: lis
     return {
         "base": base,
         "review": reviews[-1] if reviews else None,
-        "changes": changes_between(decision.edition, base.answers, current.answers),
+        "changes": changes_between(base, current),
     }
 
 
