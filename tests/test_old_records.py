@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent
-from decisions import pdf, services, wizard
+from decisions import pdf, services, signing, wizard
 from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
 from exports import verification
 
@@ -296,7 +296,11 @@ class OldRecordTests(World):
             assert canonical_json(payload["content"]) == canonical_json(version.canonical_content())
             by_code = verification.verify_code(self.oscar, code)
             assert by_code.result == verification.Result.MATCH, by_code
-            by_upload = verification.verify_attached_record(self.oscar, pdf.read_attached_record(data))
+            # Every exported PDF is signed (main's signed-PDF work); an unsigned one never verifies as genuine.
+            signed = signing.sign_pdf(data)
+            by_upload = verification.verify_attached_record(
+                self.oscar, pdf.read_attached_record(signed), signing.check_signature(signed)
+            )
             assert by_upload.result == verification.Result.MATCH, by_upload
 
     def test_an_amendment_moves_the_answers_into_the_current_questions(self) -> None:
