@@ -236,6 +236,8 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
     action = event.action
     if action == actions.DECISION_STEP_SAVE and "step" in details:
         page = step_name(edition_code, str(details["step"]))
+        if details.get("finished") is False:
+            return [f"Saved unfinished answers on: {page}, to come back to"]
         if details.get("changed"):
             return [f"Changed the answers on: {page}"]
         return [f"Saved the answers on: {page}, no change"]
@@ -252,7 +254,12 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
     if action == actions.DECISION_CREATE:
         return [f"Guidance edition {details['edition']}"] if details.get("edition") else []
     if action == actions.DECISION_AMEND_START and details.get("amends_version"):
-        return [f"Amending version {details['amends_version']}"]
+        lines = [f"Amending version {details['amends_version']}"]
+        if details.get("to_layout"):
+            lines.append("Its answers were moved into the current questions")
+        return lines
+    if action == actions.DECISION_DRAFT_RESHAPE:
+        return ["The draft's answers were moved into the current questions"]
     if action in (actions.DECISION_VIEW, actions.PDF_EXPORT):
         version = details.get("version")
         line = f"Version {version}" if version else "The draft"

@@ -66,6 +66,14 @@ class ReadableLogTests(World):
         assert "Changed the answers on: Consent" in rows[1]
         assert "changed: True" not in "".join(rows)
 
+    def test_unfinished_answers_are_said_so(self) -> None:
+        draft = decision_services.decision_start(by=self.alice_practitioner_org_a)
+        decision_services.draft_save_unfinished(
+            by=self.alice_practitioner_org_a, draft=draft, step_key="consent", data={"consent_sought": ""}
+        )
+        (row,) = rows_of(self.log(f"?reference={draft.decision.reference}&action=decision_step_save"))
+        assert "Saved unfinished answers on: Consent, to come back to" in row
+
     def test_an_amendment_says_which_answers_changed(self) -> None:
         amend(
             self.alice_practitioner_org_a,
