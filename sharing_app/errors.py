@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from decisions import views as decision_views
+
 # Credentials are never written back into a page: a form holding one offers to go back instead.
 SENSITIVE = re.compile(r"password|token|secret|otp|^code$", re.IGNORECASE)
 RETRY_AFTER_SECONDS = 5
@@ -72,6 +74,14 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400. A session that could not be saved is reported as a bad request (SessionInterrupted);
+    when the database was the cause, it is the "Try again" page instead."""
+    if database_unavailable(exception):
+        return service_unavailable(request)
+    return decision_views.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -142,6 +142,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Idle timeout: the cookie's age restarts at every request, so 30 quiet minutes sign the user out.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions, except that failing to renew an unchanged session's expiry during a database
+# outage does not turn the page into an error (sharing_app/sessions.py).
+SESSION_ENGINE = "sharing_app.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -17,4 +17,4 @@ urlpatterns = [
 handler404 = "decisions.views.page_not_found"
 handler500 = "sharing_app.errors.server_error"
 handler403 = "decisions.views.permission_denied"
-handler400 = "decisions.views.bad_request"
+handler400 = "sharing_app.errors.bad_request"

@@ -16,6 +16,7 @@ from django.db.utils import OperationalError
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
+from accounts.middleware import KEPT_POSTS
 from accounts.models import User
 from audit import services as audit_services
 from audit.models import AuditEvent
@@ -45,6 +46,10 @@ def failing_statements(times: int | None = None, when: Callable[[str], bool] = l
 
     with mock.patch.object(utils.CursorWrapper, "_execute", execute):
         yield failed
+
+
+def session_update(sql: str) -> bool:
+    return sql.startswith("UPDATE") and "django_session" in sql
 
 
 def hidden_fields(page: str) -> list[tuple[str, str]]:
@@ -168,6 +173,23 @@ class OutageAtEachLayer(World):
             membership.side_effect = OperationalError(LOST)
             self.assert_try_again(self.client.get(reverse("decisions:list")), carries=False)
             self.assert_try_again(self.client.get("/no-such-page"), carries=False)
+
+    def test_renewing_an_unchanged_session_may_fail_without_an_error_page(self) -> None:
+        # The answers were saved; only the session's new expiry was not.
+        with failing_statements(when=session_update) as failed:
+            response = self.client.post(self.url, valid_post(self.step))
+        assert failed and response.status_code == 302
+        assert self.step in DecisionDraft.objects.get(pk=self.draft.pk).answers
+
+    def test_a_changed_session_that_cannot_be_saved_is_the_try_again_page(self) -> None:
+        session = self.client.session
+        session[KEPT_POSTS] = {self.url: valid_post(self.step)}  # typed before a time-out, shown on this page
+        session.save()
+        with failing_statements(when=session_update) as failed:
+            response = self.client.get(self.url)
+        assert failed
+        self.assert_try_again(response, carries=False)
+        assert KEPT_POSTS in self.client.session  # still there for the next try
 
     def test_sign_in_keeps_no_password(self) -> None:
         anonymous = Client()
