@@ -17,7 +17,7 @@ goal 0), fault restart handled 503s (the "Try again" page), fault restart Try ag
 saved), fault restart recovery seconds (the restart's end to /healthz answering), fault half-written records
 (goal 0) and fault audit chain (goal OK).
 
-`make bench-quick` runs it through bench/run.py (QUICK: 20 practitioners, 1,000 decisions, 35 s; `make bench`
+`make bench-quick` runs it through bench/run.py (QUICK: 20 practitioners, 1,000 decisions, 45 s; `make bench`
 runs FULL); by hand, for example issue 18's 50 practitioners on 10,000 decisions:
 
     .venv/bin/python -m bench.fault --users 50 --decisions 10000 --seconds 90 --restart-at 45 --wait 1 3
@@ -67,7 +67,7 @@ class FaultProfile:
     wait: tuple[float, float] = (1.0, 3.0)
 
 
-QUICK = FaultProfile(users=20, decisions=1_000, seconds=35, restart_at=15, wait=(0.3, 1.0))
+QUICK = FaultProfile(users=20, decisions=1_000, seconds=45, restart_at=20, wait=(0.3, 1.0))
 # As in issue 18: 50 practitioners, 1-3 s between pages, on 10,000 decisions.
 FULL = FaultProfile(users=50, decisions=10_000, seconds=90, restart_at=45)
 
