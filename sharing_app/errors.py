@@ -29,13 +29,15 @@ from decisions import views as decision_views
 # Credentials are never written back into a page: a form holding one offers to go back instead.
 SENSITIVE = re.compile(r"password|token|secret|otp|^code$", re.IGNORECASE)
 RETRY_AFTER_SECONDS = 5
+DRIVER_ERRORS = {OperationalError.__name__, InterfaceError.__name__}
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """Whether `exc`, or what caused it, is the database being unreachable or dropping the connection."""
+    """Whether `exc`, or what caused it, is the database being unreachable or dropping the connection:
+    Django's OperationalError or InterfaceError, or the driver's own (psycopg, sqlite3), which share the names."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, OperationalError | InterfaceError):
+        if any(cls.__name__ in DRIVER_ERRORS for cls in type(exc).__mro__):
             return True
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

@@ -207,6 +207,16 @@ class OutageAtEachLayer(World):
         page = errors.service_unavailable(request).content.decode()
         assert "evil.example" not in page
 
+    def test_the_drivers_own_errors_count_too(self) -> None:
+        import sqlite3
+
+        import psycopg
+
+        assert errors.database_unavailable(psycopg.errors.AdminShutdown("terminating connection"))
+        assert errors.database_unavailable(sqlite3.OperationalError("unable to open database file"))
+        assert not errors.database_unavailable(psycopg.errors.UniqueViolation("duplicate key"))
+        assert not errors.database_unavailable(RuntimeError("bug"))
+
     def test_other_errors_are_still_the_500_page(self) -> None:
         with mock.patch.object(services, "draft_save_step", side_effect=RuntimeError("bug")):
             response = self.client.post(self.url, valid_post(self.step))
@@ -309,6 +319,30 @@ def test_postgresql_a_transaction_that_never_started_is_retried(practitioner: Us
     assert RETRIED in caplog.text
     assert DecisionDraft.objects.filter(pk=draft.pk).exists()
     assert AuditEvent.objects.filter(target_ref=draft.decision.reference).count() == 1
+
+
+@postgresql_only
+def test_postgresql_a_database_that_stays_down_fails_the_transaction_once(practitioner: User, settings: Any) -> None:
+    settings.DB_RETRY_DELAY_SECONDS = 0
+    backend = type(connections["default"]).__bases__[-1]
+    attempts: list[int] = []
+
+    def refuse(self: Any, params: Any) -> Any:
+        attempts.append(1)
+        raise self.Database.OperationalError("connection refused")
+
+    drafts = DecisionDraft.objects.count()
+    _terminate(_backend_pid())
+    with mock.patch.object(backend, "get_new_connection", refuse):
+        with pytest.raises(OperationalError), transaction.atomic():
+            services.decision_start(by=practitioner)
+        # One connection attempt and its one retry; unwinding the atomic blocks does not try again.
+        assert len(attempts) == 2
+        assert not connection.in_atomic_block and connection.connection is None
+    # Back: the next request's work goes through, and nothing of the failed one was kept.
+    assert DecisionDraft.objects.count() == drafts
+    with transaction.atomic():
+        assert services.decision_start(by=practitioner).pk
 
 
 @postgresql_only

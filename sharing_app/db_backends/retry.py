@@ -79,7 +79,18 @@ class RetryingDatabase:
             db._close()
         db.connection = None
         # connect() resets the transaction bookkeeping; the atomic block the caller is in still stands.
-        db.connect()
+        try:
+            with db.wrap_database_errors:
+                db.connect()
+        except Exception:
+            if in_atomic_block:
+                # As Django's close() inside an atomic block: the blocks unwind without touching the database
+                # (no reconnecting just to roll back what the server has already dropped).
+                db.in_atomic_block = True
+                db.savepoint_ids, db.atomic_blocks, _, db.commit_on_exit = kept
+                db.closed_in_transaction = True
+                db.needs_rollback = True
+            raise
         if in_atomic_block:
             db.set_autocommit(False)
             db.in_atomic_block = True
