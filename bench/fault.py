@@ -62,14 +62,24 @@ class FaultProfile:
     # A fast restart of this small, fsync-off cluster takes about 0.3 s; the one in issue 18 took 2.4 s. The
     # server is held down this long between stop and start, so the test meets an outage of that size.
     down_seconds: float = 2.5
-    # Seconds between a practitioner's pages: shorter than issue 18's 1-3 s in the quick run, so that
-    # submits happen within its 30 s.
+    # Seconds between a practitioner's pages (issue 18's run: 1-3 s).
     wait: tuple[float, float] = (1.0, 3.0)
+    # Decisions made ready to submit for each practitioner beforehand, which they submit between questions:
+    # a short run then has submits all through it, around the restart too, not only at the end of each walk.
+    ready: int = 0
 
 
-QUICK = FaultProfile(users=20, decisions=1_000, seconds=45, restart_at=20, wait=(0.3, 1.0))
+QUICK = FaultProfile(users=20, decisions=1_000, seconds=45, restart_at=20, wait=(0.3, 1.0), ready=4)
 # As in issue 18: 50 practitioners, 1-3 s between pages, on 10,000 decisions.
 FULL = FaultProfile(users=50, decisions=10_000, seconds=90, restart_at=45)
+
+
+def practitioner(number: int) -> str:
+    """The seeded practitioner the number-th locust user signs in as (prac01_a, prac01_b, prac02_a, ...)."""
+    from bench.constants import PRACTITIONERS_PER_ORG
+
+    org = "ab"[number % 2]
+    return f"prac{number // 2 % PRACTITIONERS_PER_ORG + 1:02d}_{org}"
 
 
 def _free_port(start: int) -> int:
@@ -272,6 +282,8 @@ def run(profile: FaultProfile, *, log: Any = print) -> dict[str, Any]:
         _django(env, "manage.py", "migrate", "--noinput", "-v", "0")
         _django(env, "manage.py", "collectstatic", "--noinput", "-v", "0")
         _django(env, "-m", "bench.jobs", "seed", str(profile.decisions))
+        ready = VAR / "fault-ready.json"
+        ready.write_text(_django(env, "-m", "bench.fault", "prepare", str(profile.users), str(profile.ready)))
         started_at = cluster.psql("SELECT now()", DB).strip()
         port = _free_port(8200)
         base = f"http://127.0.0.1:{port}"
@@ -321,7 +333,7 @@ def run(profile: FaultProfile, *, log: Any = print) -> dict[str, Any]:
                 ]
                 poller.start()
                 restarter.start()
-                locust_env = {**env, "FAULT_WAIT": ",".join(map(str, profile.wait))}
+                locust_env = {**env, "FAULT_WAIT": ",".join(map(str, profile.wait)), "FAULT_READY": str(ready)}
                 with open(VAR / "fault-locust.log", "w") as locust_log:
                     subprocess.run(
                         command, cwd=ROOT, env=locust_env, check=True, stdout=locust_log, stderr=locust_log, timeout=600
@@ -377,15 +389,38 @@ def record(results: Any, data: dict[str, Any], measure_class: Any) -> None:
     results.add(measure_class("fault audit chain", None, "", "OK", data["chain_ok"], data["chain_message"]))
 
 
-# Inside Django: the records check --------------------------------------------------------------------------
+# Inside Django: decisions ready to submit, and the records check ------------------------------------------
 
 
-def check(since: str) -> dict[str, Any]:
-    """Anything half-written: each count should be 0."""
+def _setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
+
+
+def prepare(users: int, per_user: int) -> dict[str, list[str]]:
+    """`per_user` decisions with every question answered, for each practitioner locust signs in as."""
+    _setup_django()
+    from accounts.models import User
+    from decisions import services
+    from tests.factories import answers_for
+
+    answers = answers_for()
+    ready: dict[str, list[str]] = {}
+    for username in {practitioner(n) for n in range(users)} if per_user else set():
+        user = User.objects.get(username=username)
+        for _ in range(per_user):
+            draft = services.decision_start(by=user)
+            for key, value in answers.items():
+                draft = services.draft_save_step(by=user, draft=draft, step_key=key, answers=value)
+            ready.setdefault(username, []).append(draft.decision.reference)
+    return ready
+
+
+def check(since: str) -> dict[str, Any]:
+    """Anything half-written: each count should be 0."""
+    _setup_django()
     from django.db import connection
 
     from decisions.models import DecisionVersion
@@ -433,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         print(json.dumps(check(argv[1])))
         return 0
+    if argv[:1] == ["prepare"]:
+        print(json.dumps(prepare(int(argv[1]), int(argv[2]))))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=QUICK.users)
     parser.add_argument("--decisions", type=int, default=QUICK.decisions)
@@ -440,11 +478,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-at", type=int, default=QUICK.restart_at)
     parser.add_argument("--down-seconds", type=float, default=QUICK.down_seconds)
     parser.add_argument("--wait", type=float, nargs=2, default=QUICK.wait, metavar=("MIN", "MAX"))
+    parser.add_argument("--ready", type=int, default=QUICK.ready, help="decisions ready to submit per practitioner")
     parser.add_argument("--json", type=Path, help="also write what was measured here")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     profile = FaultProfile(
-        args.users, args.decisions, args.seconds, args.restart_at, args.down_seconds, (args.wait[0], args.wait[1])
+        args.users,
+        args.decisions,
+        args.seconds,
+        args.restart_at,
+        args.down_seconds,
+        (args.wait[0], args.wait[1]),
+        args.ready,
     )
     data = run(profile)
     print(json.dumps(data, indent=2))

@@ -1,20 +1,26 @@
 """Practitioners walking the wizard while PostgreSQL restarts, for locust (run by bench/fault.py).
 
 Each simulated user signs in as its own seeded practitioner and then, again and again, starts a decision,
-answers every page of the main path, checks and submits it, and opens it. Every answer is judged: what the
-page should give (200, or a redirect after a form) is a success; the 503 "Sorry, there is a problem with the
-service" page with "Try again" is recorded as a failure named "handled 503", and the practitioner presses
-"Try again" a moment later, as a person would (the re-post of the answers the page kept is named
-"... Try again"); anything else (a bare 500, no answer, another status) is an unhandled failure.
+answers every page of the main path, checks and submits it, and opens it. When bench/fault.py prepared
+decisions ready to submit (FAULT_READY, the quick run), the user also submits one of those after every second
+question, so that submits happen all through a short run, not only at the end of each walk.
+
+Every answer is judged: what the page should give (200, or a redirect after a form) is a success; the 503
+"Sorry, there is a problem with the service" page with "Try again" is recorded as a failure named "handled
+503", and the practitioner presses "Try again" a moment later, as a person would (the re-post of the answers
+the page kept is named "... Try again"); anything else (a bare 500, no answer, another status) is an
+unhandled failure.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import json
 import os
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import django
@@ -23,7 +29,8 @@ from locust import HttpUser, between, task
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
-from bench.constants import PASSWORD, PRACTITIONERS_PER_ORG  # noqa: E402
+from bench.constants import PASSWORD  # noqa: E402
+from bench.fault import practitioner  # noqa: E402
 from tests.wizard_helpers import MAIN_PATH, valid_post  # noqa: E402
 
 STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
@@ -31,12 +38,11 @@ HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
 TRIES = 3
 # Seconds between pages, "min,max" (bench/fault.py sets it; issue 18's run used 1-3 s).
 WAIT = [float(x) for x in os.environ.get("FAULT_WAIT", "1,3").split(",")]
+# References of decisions ready to submit, by username (bench/fault.py prepares them for the quick run).
+READY: dict[str, list[str]] = (
+    json.loads(Path(os.environ["FAULT_READY"]).read_text()) if os.environ.get("FAULT_READY") else {}
+)
 _numbers = itertools.count()
-
-
-def practitioner(number: int) -> str:
-    org = "ab"[number % 2]
-    return f"prac{number // 2 % PRACTITIONERS_PER_ORG + 1:02d}_{org}"
 
 
 class Practitioner(HttpUser):
@@ -44,6 +50,7 @@ class Practitioner(HttpUser):
 
     def on_start(self) -> None:
         username = practitioner(next(_numbers))
+        self.ready = list(READY.get(username, []))
         # The error page keeps no password: a person signs in again.
         for _ in range(TRIES):
             if self.call("GET", "/accounts/login/", "/accounts/login/") is None:
@@ -95,13 +102,19 @@ class Practitioner(HttpUser):
         if "/decisions/" not in location:
             return
         reference = location.split("/")[2]
-        for step in MAIN_PATH:
+        for number, step in enumerate(MAIN_PATH, start=1):
             path = f"/decisions/{reference}/answer/{step}"
             if self.call("GET", path, "/decisions/[ref]/answer/[step]") is None:
                 return
             self.wait()
             if self.call("POST", path, "/decisions/[ref]/answer/[step] POST", STEP_DATA[step]) is None:
                 return
+            if number % 2 == 0 and self.ready:
+                self.wait()
+                self.submit(self.ready.pop())
+        self.submit(reference)
+
+    def submit(self, reference: str) -> None:
         check = f"/decisions/{reference}/check"
         if self.call("GET", check, "/decisions/[ref]/check") is None:
             return
