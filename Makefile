@@ -12,7 +12,7 @@ PORT ?= 8000
 
 export DJANGO_SETTINGS_MODULE := sharing_app.settings
 
-.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed clean bench bench-quick
+.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed clean bench bench-quick keys
 
 run: install assets migrate seed serve
 
@@ -27,9 +27,20 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-serve: var/secret_key
+# Demo signing keys under var/ (git-ignored, never committed): the audit checkpoint key (Ed25519) and a
+# self-signed PDF signing certificate (PKCS#12). Production supplies its own through the environment.
+KEYS := var/audit_signing_key.pem var/pdf_signing.p12
+
+$(KEYS) &: | $(STAMP) var/secret_key
+	$(RUN_ENV) $(PY) manage.py make_demo_keys
+
+keys: $(KEYS)
+
+serve: var/secret_key keys
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
-# The background worker (bulk PDF exports) runs beside the web server and stops with it.
+# The background worker (bulk PDF exports, chain checks, the hourly audit checkpoint) runs beside the web
+# server and stops with it.
+	$(RUN_ENV) $(PY) manage.py audit_checkpoint --schedule
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
@@ -50,12 +61,23 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NPM_STAMP) system-deps
 
+FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-symbola
+
 # WeasyPrint subsets fonts with HarfBuzz's subsetter when it is there (PDFs ~2x faster); optional.
 system-deps:
 	@ldconfig -p | grep -q libharfbuzz-subset || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
 	   (apt-get update -qq && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)); } || \
 	  echo "Note: install libharfbuzz-subset0 for faster PDFs"
+# The PDF prints names in every script a family in England may write: Debian's Noto fonts (Arabic, Hebrew,
+# Indic scripts; Chinese, Japanese, Korean) and Symbola (emoji in black and white, safe in PDF/A).
+	@missing=$$(for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null); \
+	  else echo "Install $$missing (as root) so PDFs can print every script"; fi; \
+	fi
 
 static/css/app.css: static_src/app.scss $(NPM_STAMP)
 	mkdir -p static/css
@@ -89,7 +111,7 @@ test: install assets
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
 
-e2e: install assets /usr/bin/chromium
+e2e: install assets keys /usr/bin/chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m e2e tests/e2e
 
 lint: install
@@ -103,10 +125,10 @@ clean:
 # Performance (bench/README.md): a throw-away PostgreSQL database per size on 127.0.0.1:5432, gunicorn on
 # 127.0.0.1:81xx, results in bench/results.json. bench-quick (10,000 decisions) runs in CI; BENCH_DECISIONS
 # sets the full run's larger size (default 1,000,000).
-bench: install assets
+bench: install assets keys
 	$(PY) -m bench.run
 
-bench-quick: install assets
+bench-quick: install assets keys
 	$(PY) -m bench.run --quick
 
 # Security audit (also run by .ci/run): known vulnerabilities in the installed packages, bandit over the

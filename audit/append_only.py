@@ -67,3 +67,82 @@ def operations(table: str) -> Any:
             schema_editor.execute(sql)
 
     return migrations.RunPython(forwards, backwards)
+
+
+# The chain head is the one audit row that changes: every event moves it on. The database lets it move only
+# forward, and only onto an event that exists with that hash; it cannot be deleted. (A re-hashed chain can
+# still be given a matching head by someone who drops these triggers too: the signed checkpoints catch that.)
+HEAD_TABLE = "audit_chainhead"
+HEAD_MESSAGE = "audit_chainhead can only move forward to an existing event"
+GENESIS = "0" * 64
+
+
+def _head_condition(new: str = "NEW", old: str | None = "OLD") -> str:
+    moves_on = f"{new}.last_seq > {old}.last_seq AND {new}.chain_key = {old}.chain_key AND " if old else ""
+    # Built from this module's constants only, never from input.
+    exists = (
+        "EXISTS (SELECT 1 FROM audit_auditevent e WHERE "  # noqa: S608  # nosec B608 - constants only
+        f"e.chain_key = {new}.chain_key AND e.seq = {new}.last_seq AND e.hash = {new}.last_hash)"
+    )
+    return f"{moves_on}(({new}.last_seq = 0 AND {new}.last_hash = '{GENESIS}') OR {exists})"
+
+
+def guarded_head_install_sql(vendor: str) -> list[str]:
+    t, msg = HEAD_TABLE, HEAD_MESSAGE
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {t}_guard_update BEFORE UPDATE ON {t} "
+            f"WHEN NOT ({_head_condition()}) BEGIN SELECT RAISE(ABORT, '{msg}'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {t}_guard_insert BEFORE INSERT ON {t} "
+            f"WHEN NOT ({_head_condition(old=None)}) BEGIN SELECT RAISE(ABORT, '{msg}'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE.format(table=t)}'); END",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION {t}_guard() RETURNS trigger AS $$
+                BEGIN
+                  IF TG_OP = 'DELETE' OR TG_OP = 'TRUNCATE' THEN
+                    RAISE EXCEPTION '{MESSAGE.format(table=t)}' USING ERRCODE = 'insufficient_privilege';
+                  END IF;
+                  IF TG_OP = 'UPDATE' AND NOT ({_head_condition()}) THEN
+                    RAISE EXCEPTION '{msg}' USING ERRCODE = 'insufficient_privilege';
+                  END IF;
+                  IF TG_OP = 'INSERT' AND NOT ({_head_condition(old=None)}) THEN
+                    RAISE EXCEPTION '{msg}' USING ERRCODE = 'insufficient_privilege';
+                  END IF;
+                  RETURN NEW;
+                END;
+                $$ LANGUAGE plpgsql""",
+            f"DROP TRIGGER IF EXISTS {t}_guard ON {t}",
+            f"CREATE TRIGGER {t}_guard BEFORE INSERT OR UPDATE OR DELETE ON {t} "
+            f"FOR EACH ROW EXECUTE FUNCTION {t}_guard()",
+            f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}",
+            f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {t}_guard()",
+        ]
+    raise NotImplementedError(f"chain head triggers are not written for {vendor}")
+
+
+def guarded_head_remove_sql(vendor: str) -> list[str]:
+    t = HEAD_TABLE
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {t}_{name}" for name in ("guard_update", "guard_insert", "no_delete")]
+    return [
+        f"DROP TRIGGER IF EXISTS {t}_guard ON {t}",
+        f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}",
+        f"DROP FUNCTION IF EXISTS {t}_guard()",
+    ]
+
+
+def guarded_head_operations() -> Any:
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in guarded_head_install_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for sql in guarded_head_remove_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards)

@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects login/logout auditing)
+        from . import checks, signals  # noqa: F401  (registers deploy checks; connects login/logout auditing)

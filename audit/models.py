@@ -104,6 +104,8 @@ class ChainCheck(models.Model):
     events_checked = models.BigIntegerField()
     first_broken_event_id = models.BigIntegerField(null=True, blank=True)
     message = models.TextField()
+    # The chain a failure was found in, so each organisation sees the details of its own chain only.
+    chain_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]
@@ -111,3 +113,83 @@ class ChainCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'BROKEN'}"
+
+
+class CheckpointReason(models.TextChoices):
+    EVENTS = "events", "Every N events"
+    HOURLY = "hourly", "Hourly"
+    VERIFY = "verify", "Chain check"
+
+
+CHECKPOINT_FORMAT = "sharing-decisions/audit-checkpoint/1"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that chain `chain_key` had `seq` events ending in `hash` at `signed_at`.
+
+    Signed with a key that is not in the database (audit/keys.py) and also appended to a log outside it, so
+    a chain re-hashed after the triggers were dropped, or a database restored from an older backup, no longer
+    matches. Append-only, like the events.
+    """
+
+    chain_key = models.CharField(max_length=40)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    reason = models.CharField(max_length=10, choices=CheckpointReason.choices)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain_key", "-seq"], name="audit_checkpoint_chain_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} @ {self.seq} ({self.signed_at:%Y-%m-%d %H:%M})"
+
+    def message(self) -> bytes:
+        """The exact bytes signed: the same canonical JSON for the database row and the log line."""
+        return checkpoint_message(self.chain_key, self.seq, self.hash, self.signed_at, self.key_id)
+
+
+def checkpoint_message(chain_key: str, seq: int, hash_: str, signed_at: Any, key_id: str) -> bytes:
+    at = signed_at if isinstance(signed_at, str) else signed_at.astimezone(UTC).isoformat(timespec="microseconds")
+    payload = {"format": CHECKPOINT_FORMAT, "chain": chain_key, "seq": seq, "hash": hash_, "at": at, "key": key_id}
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+class ChainCheckRun(models.Model):
+    """A chain check asked for on the admin's page, run by the background worker, with its progress.
+
+    The outcome is the ChainCheck row it writes at the end (append-only); this row only tracks the job.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    events_total = models.BigIntegerField(default=0)
+    events_done = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    result = models.ForeignKey(ChainCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="chain_check_run_org")]
+
+    def __str__(self) -> str:
+        return f"Chain check {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.events_total:
+            return 0
+        return min(100, int(self.events_done * 100 / self.events_total))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditEvent, ChainHead, chain_key_for
+from . import checkpoints
+from .models import AuditEvent, ChainCheckRun, ChainHead, chain_key_for
 
 USER_AGENT_MAX = 300
+# A chain check that has made no progress for this long was dropped by its worker, and can be asked for again.
+CHAIN_CHECK_STALLED_AFTER = dt.timedelta(minutes=2)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -81,4 +86,36 @@ def record(
         head.last_seq = event.seq
         head.last_hash = event.hash
         head.save(update_fields=["last_seq", "last_hash"])
+        checkpoints.after_event(head)
     return event
+
+
+def chain_check_start(*, by: Any, organisation_id: int) -> tuple[ChainCheckRun, bool]:
+    """Queue a chain check for the worker, unless this organisation already has one waiting or running."""
+    with transaction.atomic():
+        # Lock the organisation's runs so two clicks cannot queue two checks.
+        active = (
+            ChainCheckRun.objects.select_for_update()
+            .filter(
+                organisation_id=organisation_id, status__in=[ChainCheckRun.Status.QUEUED, ChainCheckRun.Status.RUNNING]
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if active is not None and timezone.now() - active.updated_at <= CHAIN_CHECK_STALLED_AFTER:
+            return active, False
+        if active is not None:
+            # The worker stopped while it had this one: it is replaced by a new run.
+            ChainCheckRun.objects.filter(pk=active.pk).update(status=ChainCheckRun.Status.FAILED)
+        now = timezone.now()
+        run = ChainCheckRun.objects.create(
+            requested_by=by, organisation_id=organisation_id, created_at=now, updated_at=now
+        )
+        transaction.on_commit(partial(_enqueue_chain_check, run.pk), robust=True)
+    return run, True
+
+
+def _enqueue_chain_check(run_id: int) -> None:
+    from .tasks import chain_check
+
+    chain_check.enqueue(run_id)

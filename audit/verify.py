@@ -1,14 +1,21 @@
-"""Walk every chain and report the first event that does not fit."""
+"""Walk every chain, then compare it with every signed checkpoint, and report the first thing that does not fit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.db.models import Sum
 from django.utils import timezone
 
-from .models import GENESIS_HASH, AuditEvent, ChainCheck, ChainHead
+from . import checkpoints, keys
+from .models import GENESIS_HASH, AuditEvent, ChainCheck, ChainHead, CheckpointReason
 
 BATCH = 5000
+NO_KEY_NOTE = "no checkpoint signing key is configured, so the chain is not anchored outside the database"
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -17,9 +24,10 @@ class ChainReport:
     events_checked: int
     first_broken_event_id: int | None = None
     message: str = "OK"
+    chain_key: str = ""
 
 
-def _walk(chain_key: str, head: ChainHead | None) -> tuple[int, ChainReport | None]:
+def _walk(chain_key: str, head: ChainHead | None, progress: Callable[[int], None]) -> tuple[int, ChainReport | None]:
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -40,35 +48,61 @@ def _walk(chain_key: str, head: ChainHead | None) -> tuple[int, ChainReport | No
             elif event.compute_hash() != event.hash:
                 problem = f"event {event.pk} was changed after it was written"
             if problem:
-                return checked, ChainReport(False, checked, event.pk, f"Chain {chain_key}: {problem}")
+                return checked, ChainReport(False, checked, event.pk, f"Chain {chain_key}: {problem}", chain_key)
             expected_prev = event.hash
             expected_seq += 1
             last_seq = event.seq
+        progress(len(batch))
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         return checked, ChainReport(
             False,
             checked,
             None,
             f"Chain {chain_key}: the newest events were removed (head is at {head.last_seq})",
+            chain_key,
         )
     return checked, None
 
 
-def verify_chains(*, save: bool = True) -> ChainReport:
+def events_to_check() -> int:
+    return int(ChainHead.objects.aggregate(n=Sum("last_seq"))["n"] or 0)
+
+
+def verify_chains(
+    *, save: bool = True, progress: Progress | None = None, extra_logs: Iterable[Path] = ()
+) -> ChainReport:
+    """Every chain link and every checkpoint. When all hold, the heads are checkpointed (signed) again."""
     heads = {h.chain_key: h for h in ChainHead.objects.all()}
-    keys = sorted(set(heads) | set(AuditEvent.objects.values_list("chain_key", flat=True).distinct()))
+    keys_ = sorted(set(heads) | set(AuditEvent.objects.values_list("chain_key", flat=True).distinct()))
+    total_expected = sum(h.last_seq for h in heads.values())
     total = 0
     report: ChainReport | None = None
-    for key in keys:
-        checked, broken = _walk(key, heads.get(key))
-        total += checked
+
+    def advance(n: int) -> None:
+        nonlocal total
+        total += n
+        if progress is not None:
+            progress(total, max(total, total_expected))
+
+    done_before = 0
+    for key in keys_:
+        checked, broken = _walk(key, heads.get(key), advance)
+        done_before += checked
+        total = done_before
         if broken is not None:
-            report = ChainReport(False, total, broken.first_broken_event_id, broken.message)
+            report = ChainReport(False, total, broken.first_broken_event_id, broken.message, key)
             break
     if report is None:
-        report = ChainReport(
-            True, total, None, f"OK: {total} events in {len(keys)} chain{'' if len(keys) == 1 else 's'}"
-        )
+        problem = checkpoints.verify_checkpoints(extra_logs=extra_logs)
+        if problem is not None:
+            report = ChainReport(False, total, None, problem.message, problem.chain_key)
+    if report is None:
+        chains = f"{len(keys_)} chain{'' if len(keys_) == 1 else 's'}"
+        note = "" if keys.has_signing_key() else f" (warning: {NO_KEY_NOTE})"
+        report = ChainReport(True, total, None, f"OK: {total} events in {chains}, checkpoints verified{note}")
+        if save:
+            # Only a chain that checked out is signed: a checkpoint must never vouch for a broken one.
+            checkpoints.write_checkpoints(CheckpointReason.VERIFY)
     if save:
         ChainCheck.objects.create(
             checked_at=timezone.now(),
@@ -76,5 +110,6 @@ def verify_chains(*, save: bool = True) -> ChainReport:
             events_checked=report.events_checked,
             first_broken_event_id=report.first_broken_event_id,
             message=report.message,
+            chain_key=report.chain_key,
         )
     return report

@@ -110,6 +110,17 @@ def documents(pdf_samples: int, bulk_records: int) -> dict[str, Any]:
         lambda: pdf.render_pdf(amended, generated_by=admin, verify_url=VERIFY_URL), pdf_samples
     )
     result["pdf_what"] = f"{amended.decision.reference} v2: two versions, two reviews, its audit events"
+    import io
+
+    from pypdf import PdfReader
+
+    from decisions import signing
+
+    rendered = pdf.render_pdf(amended, generated_by=admin, verify_url=VERIFY_URL)
+    assert rendered is not None
+    result["pdf_pages"] = len(PdfReader(io.BytesIO(rendered)).pages)
+    if signing.is_configured():
+        result["sign_ms"] = _median_ms(lambda: signing.sign_pdf(rendered), pdf_samples)
     result["pdf_available"] = True
     result.update(bulk(admin, pdf_samples, bulk_records))
     return result

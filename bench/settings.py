@@ -15,3 +15,5 @@ MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 # Its own folders, so a bench run never touches the files of `make run` on the same machine.
 STATIC_ROOT = VAR_DIR / "bench" / "staticfiles"
 EXPORTS_DIR = VAR_DIR / "bench" / "exports"
+# Each throw-away database gets its own checkpoint log: another database's checkpoints would not match it.
+AUDIT_CHECKPOINT_LOG = str(VAR_DIR / "bench" / f"audit-checkpoints-{DATABASES['default']['NAME']}.log")  # noqa: F405

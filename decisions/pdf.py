@@ -24,12 +24,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from audit import actions
 from audit.actions import LABELS as ACTION_LABELS
 from audit.models import AuditEvent
 
@@ -100,6 +102,9 @@ class AttachedRecord:
     stated_code: str
     content: dict[str, Any]
     printed_codes: frozenset[str]
+    # How many pages the PDF has, and how many its first page says it has ("Page 1 of N"), if it says.
+    page_count: int = 0
+    printed_page_total: int | None = None
 
     @property
     def computed_code(self) -> str:
@@ -137,7 +142,14 @@ def read_attached_record(data: bytes) -> AttachedRecord:
     if not isinstance(code, str) or not is_code(code) or not isinstance(content, dict):
         raise NotARecordPdf("The attached record has no verification code")
     printed = frozenset(normalise_code(m) for m in re.findall(r"(?:[0-9a-f]{4}\s+){15}[0-9a-f]{4}", first_page_text))
-    return AttachedRecord(stated_code=code, content=content, printed_codes=printed)
+    total = re.search(r"Page 1 of (\d+)", first_page_text)
+    return AttachedRecord(
+        stated_code=code,
+        content=content,
+        printed_codes=printed,
+        page_count=len(reader.pages),
+        printed_page_total=int(total.group(1)) if total else None,
+    )
 
 
 # What the PDF shows -------------------------------------------------------------------------------------
@@ -269,12 +281,33 @@ def _event_details(decision: Decision, event: AuditEvent) -> str:
     return ", ".join(parts)
 
 
+# The events that change or export the record are listed one by one; everything else (views, checks of the
+# code, answers saved while drafting) is summarised per action, so a record viewed a thousand times prints
+# the same length as one viewed once.
+LISTED_ACTIONS = (
+    actions.DECISION_CREATE,
+    actions.DECISION_SUBMIT,
+    actions.DECISION_AMEND_START,
+    actions.REVIEW_APPROVE,
+    actions.REVIEW_RETURN,
+    actions.PDF_EXPORT,
+)
+
+
+@dataclass
+class EventSummary:
+    action: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+def _decision_events(decision: Decision) -> Any:
+    return AuditEvent.objects.filter(organisation_id=decision.organisation_id, target_ref=decision.reference)
+
+
 def _events(decision: Decision) -> list[EventRow]:
-    events = (
-        AuditEvent.objects.filter(organisation_id=decision.organisation_id, target_ref=decision.reference)
-        .select_related("actor")
-        .order_by("seq")
-    )
+    events = _decision_events(decision).filter(action__in=LISTED_ACTIONS).select_related("actor").order_by("seq")
     rows = []
     for event in events:
         name = event.actor.display_name if event.actor is not None else ""
@@ -289,6 +322,19 @@ def _events(decision: Decision) -> list[EventRow]:
             )
         )
     return rows
+
+
+def _event_summaries(decision: Decision) -> list[EventSummary]:
+    grouped = (
+        _decision_events(decision)
+        .exclude(action__in=LISTED_ACTIONS)
+        .values("action")
+        .annotate(count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))
+        .order_by("first")
+    )
+    return [
+        EventSummary(ACTION_LABELS.get(g["action"], g["action"]), g["count"], g["first"], g["last"]) for g in grouped
+    ]
 
 
 def record_context(
@@ -309,6 +355,7 @@ def record_context(
         "history": _history(decision, versions),
         "reviews": _reviews(decision),
         "events": _events(decision),
+        "event_summaries": _event_summaries(decision),
         "code": group_code(version.content_hash),
         "code_lines": (group_code(version.content_hash[:32]), group_code(version.content_hash[32:])),
         "verify_url": verify_url,

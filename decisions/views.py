@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.middleware import KEPT_POSTS
+from accounts.middleware import pop_kept_answer
 
 from . import display, selectors, services, wizard
 from .forms import AmendForm, SubmitForm
@@ -89,7 +89,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         return redirect(_step_url(reference, following.key, back_to_check))
 
     form_class = step_def.form_class
-    kept = request.session.get(KEPT_POSTS, {}).pop(request.path, None) if request.method == "GET" else None
+    kept = pop_kept_answer(request) if request.method == "GET" else None
     if request.method == "POST":
         form = form_class(data=request.POST)
         if form.is_valid():

@@ -11,7 +11,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Team
-from decisions import pdf
+from decisions import pdf, signing
 from decisions.choices import Outcome
 from decisions.forms import gov_date
 
@@ -97,6 +97,7 @@ class VerifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
         self.attached_record: pdf.AttachedRecord | None = None
+        self.signature: signing.SignatureCheck | None = None
 
     def clean_code(self) -> str:
         raw = self.cleaned_data.get("code", "")
@@ -122,6 +123,7 @@ class VerifyForm(forms.Form):
             raise forms.ValidationError(
                 "The selected file must be a PDF audit record downloaded from this service"
             ) from exc
+        self.signature = signing.check_signature(data)
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from django_tasks import task
 
 from audit import actions
 from audit import services as audit
-from decisions import pdf
+from decisions import pdf, signing
 from decisions.choices import Outcome
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, has
@@ -198,11 +198,10 @@ def run_export(export_id: int) -> str:
                 ).get(pk=version_id)
                 decision = version.decision
                 filename = pdf.filename_for(version)
-                # Straight into the zip entry: the PDF is never held whole in memory.
-                with archive.open(filename, "w") as entry:
-                    pdf.render_pdf(
-                        version, generated_by=export.requested_by, verify_url=export.verify_url, target=entry
-                    )
+                rendered = pdf.render_pdf(version, generated_by=export.requested_by, verify_url=export.verify_url)
+                assert rendered is not None
+                # Signing needs the whole document (its hash covers every byte); one PDF at a time in memory.
+                archive.writestr(filename, signing.sign_pdf(rendered))
                 submitted = timezone.localtime(version.submitted_at, pdf.LONDON)
                 rows.append(
                     IndexRow(

@@ -1,14 +1,19 @@
 """Is a verification code, or an uploaded audit-record PDF, a true copy of a version we hold?
 
-The code is the version's `content_hash`. A match needs three things: a stored version of the user's
-organisation with that hash; that version's content still hashing to it (a row edited in the database
-fails here); and, for an upload, the record attached to the PDF hashing to its stated code with the same
-code printed on the first page (an edited attachment, or a changed printed code, fails here).
+The code is the version's `content_hash`. A match needs: a stored version of the user's organisation with
+that hash; that version's content still hashing to it (a row edited in the database fails here); and, for
+an upload, the record attached to the PDF hashing to its stated code with the same code printed on the
+first page (an edited attachment, or a changed printed code, fails here), and the PDF's digital signature
+intact, ours, and covering the whole file (a removed page or a changed word fails here).
+
+PDFs exported before signing began carry no signature. Their attached record is checked as before, but the
+result never says "genuine": nothing vouches for their printed pages, so the page says the record matches
+and the printed pages cannot be checked (and a page count that differs from "Page 1 of N" is "changed").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +21,7 @@ from decisions.models import Decision, DecisionVersion
 from decisions.pdf import AttachedRecord, group_code
 from decisions.permissions import membership_of
 from decisions.selectors import decisions_for_user
+from decisions.signing import SignatureCheck, SignatureState
 
 
 class Result(StrEnum):
@@ -23,6 +29,8 @@ class Result(StrEnum):
     NO_MATCH = "no_match"
     RECORD_ALTERED = "record_altered"
     DOCUMENT_ALTERED = "document_altered"
+    # The attached record matches, but the PDF carries no signature (made before signing began, or stripped).
+    UNSIGNED = "unsigned"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Verdict:
     current: DecisionVersion | None = None
     can_view: bool = False
     problems: list[str] = field(default_factory=list)
+    signer: str = ""
 
     @property
     def decision(self) -> Decision | None:
@@ -84,8 +93,13 @@ def verify_code(user: Any, code: str) -> Verdict:
     return _verdict_for_stored(user, code, [])
 
 
-def verify_attached_record(user: Any, record: AttachedRecord) -> Verdict:
-    problems = []
+def verify_attached_record(user: Any, record: AttachedRecord, signature: SignatureCheck | None = None) -> Verdict:
+    signature = signature or SignatureCheck(SignatureState.UNSIGNED)
+    problems = list(signature.problems)
+    if signature.state == SignatureState.UNSIGNED and record.printed_page_total not in (None, record.page_count):
+        problems.append(
+            f"The PDF has {record.page_count} pages but its first page says it has {record.printed_page_total}."
+        )
     if record.computed_code != record.stated_code:
         problems.append("The record attached to the PDF has been changed since the PDF was made.")
     if record.stated_code not in record.printed_codes:
@@ -93,4 +107,8 @@ def verify_attached_record(user: Any, record: AttachedRecord) -> Verdict:
     verdict = _verdict_for_stored(user, record.stated_code, problems)
     if verdict.result == Result.NO_MATCH and problems:
         return Verdict(Result.DOCUMENT_ALTERED, record.stated_code, problems=problems)
+    if verdict.result == Result.MATCH and signature.state == SignatureState.UNSIGNED:
+        return replace(verdict, result=Result.UNSIGNED)
+    if verdict.result == Result.MATCH:
+        return replace(verdict, signer=signature.signer)
     return verdict

@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from decisions import pdf
+from decisions import pdf, signing
 from decisions.permissions import Can, ensure
 from decisions.selectors import get_decision_for_user, version_of
 
@@ -41,7 +41,13 @@ def decision_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         raise Http404("This decision has not been submitted")
     version.decision = decision
-    data = pdf.render_pdf(version, generated_by=request.user, verify_url=_verify_url(request))
+    rendered = pdf.render_pdf(version, generated_by=request.user, verify_url=_verify_url(request))
+    assert rendered is not None  # no target given: the bytes come back
+    try:
+        data = signing.sign_pdf(rendered)
+    except signing.SigningNotConfigured:
+        # Never an unsigned record: the service is not set up to sign (manage.py check --deploy says so).
+        return render(request, "exports/signing_unavailable.html", status=503)
     services.pdf_exported(by=request.user, version=version, request=request)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf.filename_for(version)}"'
@@ -56,7 +62,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         form = VerifyForm(data=request.POST, files=request.FILES)
         if form.is_valid():
             if form.attached_record is not None:
-                verdict = verify_attached_record(request.user, form.attached_record)
+                verdict = verify_attached_record(request.user, form.attached_record, form.signature)
                 method = "upload"
             else:
                 verdict = verify_code(request.user, form.cleaned_data["code"])

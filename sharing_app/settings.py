@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sharing_app.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -253,6 +254,26 @@ LOGGING = {
 
 # Axes first: it refuses a locked-out sign-in before a password is checked.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.MembershipBackend"]
+
+# Audit checkpoints (audit/checkpoints.py): each chain's head is signed with an Ed25519 key kept outside the
+# database, every AUDIT_CHECKPOINT_EVERY events, hourly and at each chain check, and each checkpoint is also
+# appended to a log outside the database. `make run` makes a demo key in var/; production supplies its own
+# (`manage.py check --deploy` fails without one). Retired keys' public halves go in the trusted-keys file.
+AUDIT_SIGNING_KEY_FILE: str = env.str("AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit_signing_key.pem"))
+AUDIT_SIGNING_KEY: str = env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_TRUSTED_PUBLIC_KEYS_FILE: str = env.str(
+    "AUDIT_TRUSTED_PUBLIC_KEYS_FILE", default=str(VAR_DIR / "audit_trusted_public_keys.pem")
+)
+AUDIT_CHECKPOINT_EVERY: int = env.int("AUDIT_CHECKPOINT_EVERY", default=1000)
+AUDIT_CHECKPOINT_LOG: str = env.str("AUDIT_CHECKPOINT_LOG", default=str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINT_SYSLOG: str = env.str("AUDIT_CHECKPOINT_SYSLOG", default="")
+
+# Digitally signed PDFs (decisions/signing.py): a PKCS#12 file (certificate and private key). `make run`
+# makes a self-signed demo one in var/; production supplies one issued for the organisation. Certificates
+# that signed earlier PDFs (after a renewal) go in PDF_TRUSTED_CERTS_FILE so those PDFs keep verifying.
+PDF_SIGNING_PKCS12_FILE: str = env.str("PDF_SIGNING_PKCS12_FILE", default=str(VAR_DIR / "pdf_signing.p12"))
+PDF_SIGNING_PKCS12_PASSWORD: str = env.str("PDF_SIGNING_PKCS12_PASSWORD", default="")
+PDF_TRUSTED_CERTS_FILE: str = env.str("PDF_TRUSTED_CERTS_FILE", default=str(VAR_DIR / "pdf_trusted_certs.pem"))
 
 # Makes links in notification emails absolute, e.g. https://decisions.example.org
 SITE_URL: str = env.str("SITE_URL", default="")

@@ -1,4 +1,4 @@
-"""Test-only ways around the append-only triggers, to prove that tampering is detected."""
+"""Test-only ways around the database triggers, to prove that tampering is detected."""
 
 from __future__ import annotations
 
@@ -7,21 +7,32 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from audit.append_only import install_sql
-
-APPEND_ONLY_TABLES = ("audit_auditevent", "decisions_decisionversion")
+APPEND_ONLY_TABLES = ("audit_auditevent", "decisions_decisionversion", "audit_chaincheck", "audit_auditcheckpoint")
+AUDIT_TABLES = ("audit_auditevent", "audit_chainhead", "audit_chaincheck", "audit_auditcheckpoint")
 
 
 @contextmanager
-def triggers_disabled(table: str = "audit_auditevent") -> Iterator[None]:
+def triggers_disabled(*tables: str) -> Iterator[None]:
+    """What someone with a database shell can do: switch the triggers off (default: every audit table's).
+
+    On PostgreSQL the superuser-only session_replication_role skips ordinary triggers; unlike DROP TRIGGER it
+    works with deferred foreign-key checks pending in the test's transaction. On SQLite the triggers are
+    dropped and put back exactly as they were.
+    """
+    tables = tables or AUDIT_TABLES
+    saved: list[str] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Superuser-only switch that skips ordinary triggers; unlike ALTER TABLE it works with
-            # deferred foreign-key checks pending in the test's transaction.
             cursor.execute("SET session_replication_role = replica")
         else:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            marks = ", ".join("%s" for _ in tables)
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",  # noqa: S608
+                list(tables),
+            )
+            for name, sql in cursor.fetchall():
+                saved.append(sql)
+                cursor.execute(f'DROP TRIGGER "{name}"')
     try:
         yield
     finally:
@@ -29,5 +40,27 @@ def triggers_disabled(table: str = "audit_auditevent") -> Iterator[None]:
             if connection.vendor == "postgresql":
                 cursor.execute("SET session_replication_role = origin")
             else:
-                for sql in install_sql("sqlite", table):
+                for sql in saved:
                     cursor.execute(sql)
+
+
+def rehash_chain_from(chain_key: str, seq: int, **changes: object) -> None:
+    """The attack of issue 16: with the triggers off, edit one event and re-hash it and every event after it,
+    then move the chain head to the new last hash, so the chain links up again."""
+    from audit.models import AuditEvent
+
+    events = list(AuditEvent.objects.filter(chain_key=chain_key, seq__gte=seq).order_by("seq"))
+    previous = AuditEvent.objects.get(chain_key=chain_key, seq=seq - 1).hash if seq > 1 else "0" * 64
+    with connection.cursor() as cursor:
+        for i, event in enumerate(events):
+            if i == 0:
+                for field, value in changes.items():
+                    setattr(event, field, value)
+            event.prev_hash = previous
+            event.hash = event.compute_hash()
+            cursor.execute(
+                "UPDATE audit_auditevent SET action = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [event.action, event.prev_hash, event.hash, event.pk],
+            )
+            previous = event.hash
+        cursor.execute("UPDATE audit_chainhead SET last_hash = %s WHERE chain_key = %s", [previous, chain_key])

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
+from unittest import mock
 
 import time_machine
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from audit import actions
 from audit import services as audit
-from audit.models import AuditEvent, ChainCheck
+from audit.models import AuditEvent, ChainCheck, ChainCheckRun
 from audit.selectors import AuditFilters, audit_events_page
 
 from .audit_helpers import triggers_disabled
@@ -299,26 +302,99 @@ class ExportTests(World):
 
 
 class ChainStatusTests(World):
-    def test_admin_sees_that_no_check_has_run_and_runs_one(self) -> None:
+    def run_worker(self) -> None:
+        """What `manage.py db_worker` does with the queued check."""
+        from audit.tasks import run_chain_check
+
+        for run in ChainCheckRun.objects.filter(status=ChainCheckRun.Status.QUEUED):
+            run_chain_check(run.pk)
+
+    def test_admin_sees_that_no_check_has_run_and_runs_one_on_the_worker(self) -> None:
         client = self.client_for(self.ada_admin_org_a)
         assert "has not been checked yet" in client.get(CHAIN_URL).content.decode()
         audit.record(action="test", organisation=self.org_a)
-        response = client.post(CHAIN_URL, follow=True)
+        with self.captureOnCommitCallbacks(execute=True) as queued:
+            response = client.post(CHAIN_URL, follow=True)
         assert response.redirect_chain == [(CHAIN_URL, 302)]
         html = response.content.decode()
+        # Not checked inside the request: queued for the worker, and the page says so.
+        assert not ChainCheck.objects.exists() and len(queued) == 1
+        assert "A check is waiting to start" in html and "Check the audit trail now" not in html
+        assert "chain-check-progress.js" in html
+        self.run_worker()
         check = ChainCheck.objects.get()
         assert check.ok and check.events_checked >= 1
-        assert "Passed</strong> No problems found" in html and "The audit trail was checked" in html
-        assert " ago)" not in html
+        run = ChainCheckRun.objects.get()
+        assert run.status == ChainCheckRun.Status.DONE and run.result == check
+        html = client.get(CHAIN_URL).content.decode()
+        assert "Passed</strong> No problems found" in html and " ago)" not in html
+        assert "Check the audit trail now" in html
+        event = AuditEvent.objects.get(action=actions.CHAIN_VERIFY)
+        assert event.actor == self.ada_admin_org_a and event.details["ok"] is True
+
+    def test_progress_is_shown_while_the_worker_checks(self) -> None:
+        client = self.client_for(self.ada_admin_org_a)
+        client.post(CHAIN_URL)
+        ChainCheckRun.objects.update(status=ChainCheckRun.Status.RUNNING, events_done=2500, events_total=10000)
+        html = client.get(CHAIN_URL).content.decode()
+        assert "<strong>2500 of 10000</strong> events checked" in html and 'value="2500"' in html
+
+    def test_the_worker_saves_progress_as_it_goes(self) -> None:
+        from audit import tasks
+
+        for i in range(7):
+            audit.record(action=f"test_{i}", organisation=self.org_a)
+        self.client_for(self.ada_admin_org_a).post(CHAIN_URL)
+        seen: list[tuple[int, int]] = []
+        original = tasks.verify_chains
+
+        def spy(**kwargs: Any) -> Any:
+            def progress(done: int, total: int) -> None:
+                seen.append((done, total))
+                kwargs["progress"](done, total)
+
+            return original(**{**kwargs, "progress": progress})
+
+        with (
+            mock.patch.object(tasks, "verify_chains", spy),
+            mock.patch.object(tasks, "PROGRESS_EVERY", dt.timedelta(0)),
+        ):
+            self.run_worker()
+        assert seen and seen[-1][0] == seen[-1][1] >= 7
+
+    def test_a_check_the_worker_never_started_can_be_asked_for_again(self) -> None:
+        client = self.client_for(self.ada_admin_org_a)
+        client.post(CHAIN_URL)
+        ChainCheckRun.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=10))
+        html = client.get(CHAIN_URL).content.decode()
+        assert "The background worker may not be running" in html and "Check the audit trail now" in html
+        client.post(CHAIN_URL)
+        assert list(ChainCheckRun.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "queued"]
 
     def test_a_broken_chain_is_shown(self) -> None:
         event = audit.record(action="test", organisation=self.org_a)
         with triggers_disabled():
             AuditEvent.objects.filter(pk=event.pk).update(action="edited")
         client = self.client_for(self.ada_admin_org_a)
-        html = client.post(CHAIN_URL, follow=True).content.decode()
+        client.post(CHAIN_URL)
+        self.run_worker()
+        html = client.get(CHAIN_URL).content.decode()
         assert "Failed</strong> A problem was found" in html and "was changed after it was written" in html
         assert "may have been tampered with" in html
+
+    def test_another_organisations_failure_is_shown_without_its_details(self) -> None:
+        ChainCheck.objects.create(
+            checked_at=timezone.now(),
+            ok=False,
+            events_checked=3,
+            message=f"does not match the signed checkpoint of yesterday: chain org:{self.org_b.pk}",
+            chain_key=f"org:{self.org_b.pk}",
+        )
+        html = self.client_for(self.ada_admin_org_a).get(CHAIN_URL).content.decode()
+        assert "part of the audit trail. The service team has the details" in html
+        assert "signed checkpoint of yesterday" not in html
+        html = self.client_for(self.bea_admin_org_b).get(CHAIN_URL).content.decode()
+        assert "does not match the signed checkpoint of yesterday" in html
 
     def test_shows_the_latest_check_and_when(self) -> None:
         with time_machine.travel(dt.datetime(2026, 8, 1, 8, 0, tzinfo=dt.UTC), tick=False):
@@ -335,7 +411,7 @@ class ChainStatusTests(World):
             client = self.client_for(user)
             assert client.get(CHAIN_URL).status_code == 403, user
             assert client.post(CHAIN_URL).status_code == 403, user
-        assert not ChainCheck.objects.exists()
+        assert not ChainCheck.objects.exists() and not ChainCheckRun.objects.exists()
 
     def test_wrong_method(self) -> None:
         assert self.client_for(self.ada_admin_org_a).put(CHAIN_URL).status_code == 405
@@ -344,4 +420,7 @@ class ChainStatusTests(World):
         client = self.client_for(self.ada_admin_org_a)
         client.post(CHAIN_URL)
         client.post(CHAIN_URL)
-        assert ChainCheck.objects.count() == 2 and all(c.ok for c in ChainCheck.objects.all())
+        assert ChainCheckRun.objects.count() == 1
+        # Each organisation's admin asks for its own; another organisation's click is not blocked by it.
+        self.client_for(self.bea_admin_org_b).post(CHAIN_URL)
+        assert ChainCheckRun.objects.count() == 2

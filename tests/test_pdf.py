@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 
 from audit import actions
 from audit.models import AuditEvent
-from decisions import pdf
+from decisions import pdf, signing
 from decisions.guidance import edition
 from decisions.models import DecisionVersion, canonical_json
 
@@ -68,6 +68,7 @@ class Decisions(World):
     other_org: DecisionVersion
     pdf_v2: bytes
     pdf_v1: bytes
+    pdf_v2_unsigned: bytes
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -81,9 +82,12 @@ class Decisions(World):
         )
         cls.other_org = make_submitted_decision(cls.bob_practitioner_org_b)
         cls.v2.decision.refresh_from_db()
-        # Rendered once for the class: a PDF takes a few hundred milliseconds.
-        cls.pdf_v2 = pdf.render_pdf(cls.v2, generated_by=cls.ada_admin_org_a, verify_url=VERIFY_URL)  # type: ignore[assignment]
-        cls.pdf_v1 = pdf.render_pdf(cls.v1, generated_by=cls.aud_auditor_org_a, verify_url=VERIFY_URL)  # type: ignore[assignment]
+        # Rendered once for the class: a PDF takes a few hundred milliseconds. Signed, as every export is.
+        cls.pdf_v2_unsigned = pdf.render_pdf(cls.v2, generated_by=cls.ada_admin_org_a, verify_url=VERIFY_URL)  # type: ignore[assignment]
+        cls.pdf_v2 = signing.sign_pdf(cls.pdf_v2_unsigned)
+        cls.pdf_v1 = signing.sign_pdf(
+            pdf.render_pdf(cls.v1, generated_by=cls.aud_auditor_org_a, verify_url=VERIFY_URL)  # type: ignore[arg-type]
+        )
 
     @property
     def reference(self) -> str:

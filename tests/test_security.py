@@ -162,6 +162,11 @@ class HeaderTests(World):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
         assert "Content-Security-Policy" in response
+        policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert policy[feature] == "()", feature
+        # Sign-in and error pages too, not only pages behind it.
+        assert "camera=()" in Client().get(LOGIN)["Permissions-Policy"]
 
     def test_cookies_are_http_only(self) -> None:
         client = Client()
@@ -235,6 +240,14 @@ def test_check_deploy_warns_when_emails_would_go_to_the_logs() -> None:
     env = production_env(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0 and "accounts.W001" in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_signing_keys() -> None:
+    env = production_env(AUDIT_SIGNING_KEY_FILE="/nonexistent/key.pem", PDF_SIGNING_PKCS12_FILE="/nonexistent/x.p12")
+    result = manage("check", "--deploy", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "audit.E001" in output and "decisions.E001" in output
 
 
 PRINT_SECURITY = (
