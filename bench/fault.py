@@ -50,7 +50,9 @@ PY = sys.executable
 BIN = Path(PY).parent
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SECRET = "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef"  # noqa: S105
-DB = "fault"
+DB = f"fault_{os.getpid()}"
+# bench/settings.py gives each database its own audit checkpoint log; this one goes with the cluster.
+CHECKPOINT_LOG = VAR / f"audit-checkpoints-{DB}.log"
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def private_cluster() -> Any:
         yield cluster
     finally:
         cluster.remove()
+        CHECKPOINT_LOG.unlink(missing_ok=True)
 
 
 def django_env(url: str) -> dict[str, str]:
