@@ -18,6 +18,8 @@ DECISION_SUBMIT = "decision_submit"
 DECISION_AMEND_START = "decision_amend_start"
 DECISION_VIEW = "decision_view"
 DECISION_DRAFT_DISCARD = "decision_draft_discard"
+DECISION_AMEND_CANCEL = "decision_amend_cancel"
+DECISION_DRAFT_RESHAPE = "decision_draft_reshape"
 
 REVIEW_APPROVE = "review_approve"
 REVIEW_RETURN = "review_return"
@@ -49,6 +51,8 @@ LABELS = {
     DECISION_AMEND_START: "Started an amendment",
     DECISION_VIEW: "Viewed a decision",
     DECISION_DRAFT_DISCARD: "Discarded a draft",
+    DECISION_AMEND_CANCEL: "Cancelled an amendment",
+    DECISION_DRAFT_RESHAPE: "Moved a draft to the current questions",
     REVIEW_APPROVE: "Signed off a decision",
     REVIEW_RETURN: "Returned a decision",
     AUDIT_LOG_VIEW: "Viewed the audit log",

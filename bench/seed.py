@@ -54,6 +54,8 @@ UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like 
 RETURN_COMMENT = "Add which lawful basis applies and who agreed to the sharing."
 AMEND_REASON = "Added the lawful basis the supervisor asked for."
 NULL = "\\N"  # COPY's text format for NULL
+# The layout of the questions the seeded answers are in (decisions/wizard.py); part of the hashed content.
+LAYOUT = wizard.current_layout("2018")
 BIG_TABLES = [
     "decisions_decision",
     "decisions_decisionversion",
@@ -91,10 +93,12 @@ class Variant:
 
 def _variants() -> list[Variant]:
     from tests.factories import answers_for
-    from tests.wizard_helpers import MAIN_PATH
+    from tests.wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH
 
+    # Without consent, sharing also asks why, and whether the family was told.
     not_sought = [s if s != "consent_outcome" else "consent_not_sought" for s in MAIN_PATH]
-    not_sought.insert(not_sought.index("recipients"), "without_consent")
+    not_sought.insert(not_sought.index("decision") + 1, "without_consent")
+    not_sought.insert(not_sought.index("sending"), "open_honest")
     specs: list[tuple[str, int, list[str], dict[str, dict[str, Any]]]] = [
         ("shared_with_consent", 60, list(MAIN_PATH), {}),
         (
@@ -104,7 +108,7 @@ def _variants() -> list[Variant]:
             {"decision": {"outcome": "share_some", "withheld": "Health history unrelated to the concern"}},
         ),
         ("shared_without_seeking_consent", 15, not_sought, {"consent": {"consent_sought": "no"}}),
-        ("not_shared", 10, [s for s in MAIN_PATH if s != "recipients"], {"decision": {"outcome": "no_share"}}),
+        ("not_shared", 10, list(NO_SHARE_PATH), {"decision": NO_SHARE}),
     ]
     variants = []
     for name, weight, steps, overrides in specs:
@@ -279,11 +283,11 @@ COLUMNS = {
     "decisions_decisionversion": (
         "id, decision_id, number, edition, answers, content_hash, submitted_at, submitted_by_id, previous_id, "
         "amendment_reason, outcome, consent_status, consent_not_sought_reasons, lawful_basis, special_category, "
-        "special_category_condition"
+        "special_category_condition, layout, sharing_method"
     ),
     "decisions_decisiondraft": (
         "id, decision_id, created_by_id, answers, amends_version_id, amendment_reason, created_at, updated_at, "
-        "last_step, submitted_version_id"
+        "last_step, submitted_version_id, layout, unfinished"
     ),
     "oversight_review": "id, decision_id, version_id, reviewer_id, outcome, comment, created_at",
     "audit_auditevent": (
@@ -601,7 +605,7 @@ def _one_decision(
         # canonical_content() serialised with sorted keys, as DecisionVersion.compute_content_hash() does.
         content = (
             f'{{"amendment_reason":{json.dumps(reason)},"answers":{answers_json},"edition":"2018",'
-            f'"organisation":{org_id},"previous_hash":"{previous_hash}","reference":"{reference}",'
+            f'"layout":{LAYOUT},"organisation":{org_id},"previous_hash":"{previous_hash}","reference":"{reference}",'
             f'"submitted_at":"{_utc_iso(moment)}","submitted_by":{owner.pk},"version":{number_v}}}'
         )
         content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
@@ -610,14 +614,15 @@ def _one_decision(
             f"{version_id}\t{decision_id}\t{number_v}\t2018\t{answers_copy}\t{content_hash}\t{_utc_iso(moment)}\t"
             f"{owner.pk}\t{previous_id or NULL}\t{reason}\t{facts['outcome']}\t"
             f"{facts['consent_status']}\t{facts['consent_not_sought_reasons']}\t{facts['lawful_basis']}\t"
-            f"{'t' if facts['special_category'] else 'f'}\t{facts['special_category_condition']}\n",
+            f"{'t' if facts['special_category'] else 'f'}\t{facts['special_category_condition']}\t{LAYOUT}\t"
+            f"{facts['sharing_method']}\n",
         )
         draft_created = start if number_v == 1 else moment - step_gap
         streams.add(
             "decisions_decisiondraft",
             f"{take('decisions_decisiondraft')}\t{decision_id}\t{owner.pk}\t{answers_copy}\t"
             f"{previous_id or NULL}\t{reason}\t{_utc_iso(draft_created)}\t{_utc_iso(moment)}\t"
-            f"{variant.steps[-1]}\t{version_id}\n",
+            f"{variant.steps[-1]}\t{version_id}\t{LAYOUT}\t{{}}\n",
         )
         counts["versions"] += 1
         events.write(

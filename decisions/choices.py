@@ -20,6 +20,8 @@ class ConsentStatus(models.TextChoices):
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # A draft thrown away before it was ever submitted. The reference stays taken, and its trail stays.
+    DISCARDED = "discarded", "Discarded"
 
 
 class ReviewStatus(models.TextChoices):

@@ -8,8 +8,10 @@ from typing import Any, ClassVar
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size
 from django import forms
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from . import guidance as g
@@ -19,6 +21,8 @@ Answers = dict[str, Any]
 
 REQUIRED = "Enter {what}"
 CHOOSE = "Select {what}"
+LONG_TEXT_LIMIT = 5000
+YEAR_DIGITS = "Year must include 4 numbers"
 
 
 def _radio(label: str, choices: list[tuple[str, str]], what: str, help_text: str = "") -> forms.ChoiceField:
@@ -58,23 +62,30 @@ def _text(label: str, what: str, help_text: str = "", required: bool = True, max
 
 
 def _long_text(label: str, what: str, help_text: str = "", required: bool = True) -> forms.CharField:
+    """A text area with GOV.UK's character count showing the limit the server enforces (see StepForm)."""
     return forms.CharField(
         label=label,
         help_text=help_text,
         required=required,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": REQUIRED.format(what=what),
-            "max_length": f"{what[0].upper()}{what[1:]} must be 5,000 characters or fewer",
+            "max_length": f"{what[0].upper()}{what[1:]} must be {LONG_TEXT_LIMIT:,} characters or fewer",
         },
     )
 
 
 class RealDateField(DateInputField):
-    """A GOV.UK date input whose impossible dates (31 2 2026) get our message, not Python's."""
+    """A GOV.UK date input: impossible dates (31 2 2026) get our message, not Python's, and a year must have
+    four digits ("1 1 26" is not 1 January in the year 26)."""
 
     def compress(self, data_list: Any) -> Any:
+        year = str(data_list[2] or "").strip() if data_list and len(data_list) == 3 else ""
+        if year and len(year) != 4:
+            # Mark the year box itself, as GOV.UK's date input does.
+            self.fields[2].widget.errors = [YEAR_DIGITS]  # type: ignore[attr-defined]
+            raise forms.ValidationError(YEAR_DIGITS, code="year_digits")
         try:
             return super().compress(data_list)
         except (forms.ValidationError, ValueError, OverflowError) as exc:
@@ -110,14 +121,55 @@ class StepForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
+        for field in self.fields.values():
+            # The browser must not cut an answer short: the server checks the length and says so.
+            field.widget.attrs.pop("maxlength", None)
+            if isinstance(field.widget, forms.Textarea):
+                # crispy-forms-gds appends the count's id to this attribute, and needs it to exist.
+                field.widget.attrs.setdefault("aria-describedby", "")
         layout = self.build_layout()
-        if layout is not None:
-            self.helper.layout = layout
+        self.helper.layout = layout if layout is not None else Layout(*(self.item(name) for name in self.fields))
         for name, _controller, _values in self.conditional:
             self.fields[name].required = False
 
     def build_layout(self) -> Layout | None:
         return None
+
+    def item(self, name: str) -> Any:
+        """How one field appears in a layout: long answers get GOV.UK's character count."""
+        field = self.fields[name]
+        if isinstance(field.widget, forms.Textarea):
+            limit = getattr(field, "max_length", None)
+            rows = int(field.widget.attrs.get("rows", 5))
+            return Field.textarea(name, rows=rows, max_characters=limit) if limit else Field.textarea(name, rows=rows)
+        return name
+
+    def show_without_errors(self) -> None:
+        """Show what was typed (a page saved without finishing it) without judging it yet: errors appear only
+        when the practitioner saves and continues."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
+    @classmethod
+    def raw_data(cls, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
+        """This page's fields from a POST exactly as typed, in the shape a form binds to, for keeping a page that
+        was saved without being finished."""
+
+        def text(value: Any) -> str:
+            # NUL is not text anyone types, and PostgreSQL cannot store it in JSON.
+            return str(value).replace("\x00", "")
+
+        raw: dict[str, Any] = {}
+        for name, field in cls.base_fields.items():
+            if isinstance(field, DateInputField):
+                for i in range(3):
+                    raw[f"{name}_{i}"] = text(data.get(f"{name}_{i}", ""))
+            elif isinstance(field, forms.MultipleChoiceField):
+                values = data.getlist(name) if isinstance(data, QueryDict) else data.get(name, [])
+                raw[name] = [text(v) for v in (values if isinstance(values, list) else [values])]
+            else:
+                raw[name] = text(data.get(name, ""))
+        return raw
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -270,7 +322,12 @@ class AdviceForm(StepForm):
         "whether you kept their identity from the adviser",
     )
     advice_given = _long_text("What were you advised?", "what you were advised", required=False)
-    no_advice_reason = _long_text("Why did you not seek advice?", "why you did not seek advice", required=False)
+    no_advice_reason = _long_text(
+        "Why did you not seek advice?",
+        "why you did not seek advice",
+        help_text="Golden rule 3: seek advice if you are in any doubt about sharing the information",
+        required=False,
+    )
     conditional = [
         ("advice_sources", "advice_sought", ("yes",)),
         ("advice_from", "advice_sought", ("yes",)),
@@ -285,9 +342,14 @@ class AdviceForm(StepForm):
             ConditionalRadios(
                 "advice_sought",
                 ConditionalQuestion(
-                    "Yes", "advice_sources", "advice_from", "advice_date", "identity_withheld", "advice_given"
+                    "Yes",
+                    "advice_sources",
+                    "advice_from",
+                    "advice_date",
+                    "identity_withheld",
+                    self.item("advice_given"),
                 ),
-                ConditionalQuestion("No", "no_advice_reason"),
+                ConditionalQuestion("No", self.item("no_advice_reason")),
             )
         )
 
@@ -298,24 +360,22 @@ class AdviceForm(StepForm):
 
 
 class ConsentForm(StepForm):
-    consent_appropriate = _radio(
-        "Is it appropriate to seek consent?",
+    """One question decides whether consent was sought, so the answers cannot contradict each other; the next
+    page asks why, in the procedure's words, when it was not."""
+
+    consent_sought = _radio(
+        "Did you seek consent?",
         g.YES_NO,
-        "whether it is appropriate to seek consent",
-        help_text="Consent should be sought unless doing so would place the child at risk of significant harm "
-        "or lead to the loss of evidential material",
+        "whether you sought consent",
+        help_text=g.CONSENT_THRESHOLD,
     )
-    consent_sought = _radio("Was consent sought?", g.YES_NO, "whether consent was sought")
     consent_from = _text(
-        "Who was asked?", "who was asked", help_text="For example, mother, young person", required=False
+        "Who did you ask?", "who you asked", help_text="For example, mother, young person", required=False
     )
     conditional = [("consent_from", "consent_sought", ("yes",))]
 
     def build_layout(self) -> Layout:
-        return Layout(
-            "consent_appropriate",
-            ConditionalRadios("consent_sought", ConditionalQuestion("Yes", "consent_from"), "No"),
-        )
+        return Layout(ConditionalRadios("consent_sought", ConditionalQuestion("Yes", "consent_from"), "No"))
 
 
 class ConsentOutcomeForm(StepForm):
@@ -330,20 +390,26 @@ class ConsentOutcomeForm(StepForm):
 
 
 class ConsentNotSoughtForm(StepForm):
-    reasons = _checkboxes("Reasons", g.NOT_SOUGHT_REASONS, "at least one reason", help_text="Select all that apply")
+    reasons = _checkboxes(
+        "Reasons",
+        g.NOT_SOUGHT_REASONS,
+        "at least one reason",
+        help_text="Select all that apply. The procedure allows consent not to be sought only for the first three "
+        "reasons: if another applies, explain it",
+    )
     reason_delay = _long_text(
-        "Explain how delay would place the child at risk",
-        "how delay would place the child at risk",
+        "Explain how delay is likely to place the child at risk of significant harm",
+        "how delay is likely to place the child at risk",
         required=False,
     )
     reason_parent_reaction = _long_text(
-        "Explain how the parent's actions or reactions would place the child at risk",
-        "how the parent's actions or reactions would place the child at risk",
+        "Explain how the parent's actions or reactions are likely to place the child at risk of significant harm",
+        "how the parent's actions or reactions are likely to place the child at risk",
         required=False,
     )
     reason_evidence_loss = _long_text(
-        "Explain what evidential material could be lost",
-        "what evidential material could be lost",
+        "Explain what evidential material is likely to be lost",
+        "what evidential material is likely to be lost",
         required=False,
     )
     reason_other = _long_text("Explain the other reason", "the other reason", required=False)
@@ -360,7 +426,8 @@ class LawfulBasisForm(StepForm):
         "UK GDPR Article 6 lawful basis",
         g.ARTICLE_6,
         "the Article 6 lawful basis",
-        help_text="Public bodies usually rely on public task; consent only if it was freely given",
+        help_text="Public bodies usually rely on public task. Consent can be the basis only if it was given, "
+        "freely, for this sharing",
     )
     statutory_gateways = _checkboxes(
         "Statutory gateways",
@@ -380,6 +447,10 @@ class LawfulBasisForm(StepForm):
         return cleaned
 
 
+# Article 9 conditions that need a Schedule 1 condition too (DPA 2018 section 10).
+NEEDS_SCHEDULE_1 = ("9_2_b_employment_social_security", "9_2_g_substantial_public_interest", "9_2_h_health_social_care")
+
+
 class SpecialCategoryForm(StepForm):
     article9 = _radio("UK GDPR Article 9 condition", g.ARTICLE_9, "the Article 9 condition")
     schedule1 = _radio(
@@ -389,6 +460,20 @@ class SpecialCategoryForm(StepForm):
         help_text="Needed with Article 9(2)(b), (g) or (h)",
     )
     special_category_notes = _long_text("Explain, if needed (optional)", "an explanation", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schedule1"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("article9") in NEEDS_SCHEDULE_1
+            and not cleaned.get("schedule1")
+            and "schedule1" not in self.errors
+        ):
+            self.add_error("schedule1", "Select the Schedule 1 condition: Article 9(2)(b), (g) and (h) need one")
+        return cleaned
 
 
 class CriminalOffenceForm(StepForm):
@@ -416,28 +501,51 @@ class SafetyForm(StepForm):
     )
 
 
-def _rule6_fields() -> dict[str, forms.Field]:
+def _yes_no_explained(tests: list[tuple[str, str, str, str]]) -> dict[str, forms.Field]:
+    """One yes/no question per quality, with an explanation needed only where the quality does not hold."""
     fields: dict[str, forms.Field] = {}
-    for key, label, question in g.RULE6_TESTS:
+    for key, label, question, why_not in tests:
         fields[key] = _radio(question, g.YES_NO, f"whether it is {label.lower()}")
-        fields[f"{key}_explanation"] = _long_text(f"{label}: explain briefly", f"why it is, or is not, {label.lower()}")
+        explanation = _long_text(f"If no, explain why {why_not}", f"why {why_not}", required=False)
+        explanation.widget.attrs["rows"] = 3
+        explanation.error_messages["required"] = f"Explain why {why_not}"
+        fields[f"{key}_explanation"] = explanation
     return fields
 
 
-class Rule6Form(StepForm):
-    locals().update(_rule6_fields())
-    secure_method = _long_text(
-        "How will it be sent securely?",
-        "how it will be sent securely",
-        help_text="For example, secure email to a named recipient, or the case system",
-    )
+class QualitiesForm(StepForm):
+    """Golden rule 6 as yes/no questions: quick when every quality holds, and works without JavaScript (the
+    explanation boxes then simply show under each "No")."""
+
+    tests: ClassVar[list[tuple[str, str, str, str]]] = []
+    note_field: ClassVar[str] = ""
 
     def build_layout(self) -> Layout:
-        parts = [
-            Fieldset(key, f"{key}_explanation", legend=label, legend_size=Size.MEDIUM)
-            for key, label, _q in g.RULE6_TESTS
+        parts: list[Any] = [
+            ConditionalRadios(key, "Yes", ConditionalQuestion("No", self.item(f"{key}_explanation")))
+            for key, *_rest in self.tests
         ]
-        return Layout(*parts, Field("secure_method"))
+        return Layout(*parts, self.item(self.note_field))
+
+
+class NecessaryForm(QualitiesForm):
+    tests = g.NECESSITY_TESTS
+    note_field = "necessary_note"
+    locals().update(_yes_no_explained(g.NECESSITY_TESTS))
+    necessary_note = _long_text(
+        "Anything else about whether sharing would be necessary and proportionate (optional)",
+        "notes",
+        required=False,
+    )
+    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.NECESSITY_TESTS]
+
+
+class QualityForm(QualitiesForm):
+    tests = g.QUALITY_TESTS
+    note_field = "quality_note"
+    locals().update(_yes_no_explained(g.QUALITY_TESTS))
+    quality_note = _long_text("Anything else about what you will share (optional)", "notes", required=False)
+    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.QUALITY_TESTS]
 
 
 class OpenHonestForm(StepForm):
@@ -446,7 +554,7 @@ class OpenHonestForm(StepForm):
     not_told_reason = _long_text(
         "Why were they not told?",
         "why they were not told",
-        help_text="For example, telling them would be unsafe or would put an investigation at risk",
+        help_text="For example, telling them would be unsafe or inappropriate",
         required=False,
     )
     conditional = [("told_detail", "told", ("yes",)), ("not_told_reason", "told", ("no",))]
@@ -455,8 +563,8 @@ class OpenHonestForm(StepForm):
         return Layout(
             ConditionalRadios(
                 "told",
-                ConditionalQuestion("Yes, they were told", "told_detail"),
-                ConditionalQuestion("No, they were not told", "not_told_reason"),
+                ConditionalQuestion("Yes, they were told", self.item("told_detail")),
+                ConditionalQuestion("No, they were not told", self.item("not_told_reason")),
             )
         )
 
@@ -466,21 +574,31 @@ class DecisionForm(StepForm):
         label="Decision",
         choices=Outcome.choices,
         widget=forms.RadioSelect,
+        # The local procedure's words: no one should assume someone else will pass it on.
+        help_text="If you believe a child is suffering, or likely to suffer, harm, share the information with "
+        "children's social care",
         error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
     )
-    withheld = _long_text("What was withheld, and why?", "what was withheld and why", required=False)
+    withheld = _long_text("What will you withhold, and why?", "what was withheld and why", required=False)
+    no_share_reasons = _checkboxes(
+        "Why are you not sharing?",
+        g.NO_SHARE_REASONS,
+        "why you are not sharing",
+        help_text="Select all that apply",
+        required=False,
+    )
     reasons = _long_text("Reasons for your decision", "the reasons for your decision")
-    conditional = [("withheld", "outcome", ("share_some",))]
+    conditional = [("withheld", "outcome", ("share_some",)), ("no_share_reasons", "outcome", ("no_share",))]
 
     def build_layout(self) -> Layout:
         return Layout(
             ConditionalRadios(
                 "outcome",
                 "Share all of the information",
-                ConditionalQuestion("Share some of the information", "withheld"),
-                "Do not share",
+                ConditionalQuestion("Share some of the information", self.item("withheld")),
+                ConditionalQuestion("Do not share", "no_share_reasons"),
             ),
-            "reasons",
+            self.item("reasons"),
         )
 
 
@@ -488,8 +606,33 @@ class WithoutConsentForm(StepForm):
     justification = _long_text(
         "Justification for sharing without consent",
         "the justification for sharing without consent",
-        help_text="Base it on the facts of the case: why safety outweighs the wish not to share",
+        help_text="Information may be shared without consent if it is to promote the welfare and protect the "
+        "safety of children. Base your judgement on the facts of the case",
     )
+
+
+class SendingForm(StepForm):
+    method = _radio(
+        "How will you send it?",
+        g.SHARING_METHODS,
+        "how you will send it",
+        help_text="Send it only to the person who needs it, by a secure route",
+    )
+    method_other = _text("Describe how", "how you will send it", required=False)
+    secure_detail = _long_text(
+        "Anything else about keeping it secure (optional)",
+        "how you will keep it secure",
+        help_text="For example, a password sent separately, or checking who answers the phone",
+        required=False,
+    )
+    conditional = [("method_other", "method", ("other",))]
+
+    def build_layout(self) -> Layout:
+        labels = [label for value, label in g.SHARING_METHODS if value != "other"]
+        return Layout(
+            ConditionalRadios("method", *labels, ConditionalQuestion("Another way", "method_other")),
+            self.item("secure_detail"),
+        )
 
 
 class RecipientsForm(StepForm):
@@ -512,7 +655,6 @@ class RecipientsForm(StepForm):
         input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": "Enter the time as hours and minutes, for example 14:30"},
     )
-    method = _radio("How was it shared?", g.SHARING_METHODS, "how it was shared")
     other_recipients = _long_text(
         "Anyone else it was shared with (optional)",
         "other recipients",
@@ -527,6 +669,52 @@ class RecipientsForm(StepForm):
         return answers
 
 
+class RequesterToldForm(StepForm):
+    requester_told = _radio("Have you told them?", g.YES_NO, "whether you have told them")
+    requester_told_how = _long_text("How and when did you tell them?", "how and when you told them", required=False)
+    requester_not_told_reason = _long_text(
+        "Why have you not told them, and will you?",
+        "why you have not told them",
+        required=False,
+    )
+    conditional = [
+        ("requester_told_how", "requester_told", ("yes",)),
+        ("requester_not_told_reason", "requester_told", ("no",)),
+    ]
+
+    def build_layout(self) -> Layout:
+        return Layout(
+            ConditionalRadios(
+                "requester_told",
+                ConditionalQuestion("Yes", self.item("requester_told_how")),
+                ConditionalQuestion("No", self.item("requester_not_told_reason")),
+            )
+        )
+
+
+class AlternativesForm(StepForm):
+    offered = _checkboxes(
+        "What have you offered?",
+        g.ALTERNATIVES_OFFERED,
+        "what you have offered, or nothing",
+        help_text="Select all that apply",
+    )
+    offered_detail = _long_text(
+        "Give details of what you offered, and to whom",
+        "details of what you offered",
+        help_text="Leave this empty if you offered nothing",
+        required=False,
+    )
+    conditional = [("offered_detail", "offered", ("part", "referral", "advice", "other"))]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        offered = cleaned.get("offered") or []
+        if "nothing" in offered and len(offered) > 1:
+            self.add_error("offered", "Select what you offered, or nothing, not both")
+        return cleaned
+
+
 class SubmitForm(forms.Form):
     declaration = forms.BooleanField(
         label="I confirm this is an accurate record of my decision and the reasons for it",
@@ -539,6 +727,25 @@ class SubmitForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class DiscardForm(forms.Form):
+    """Are you sure? Asked before a draft is thrown away or an amendment cancelled."""
+
+    confirm = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes or no", "invalid_choice": "Select yes or no"},
+    )
+
+    def __init__(self, *args: Any, question: str = "Are you sure?", hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = question
+        self.fields["confirm"].help_text = hint
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field.radios("confirm", legend_size=Size.LARGE, legend_tag="h1", inline=True))
 
 
 class AmendForm(forms.Form):

@@ -4,6 +4,10 @@ An edition holds its principles (the 2018 "seven golden rules") and the wording 
 A later edition (the May 2024 advice restates the rules as principles) is a new entry here plus, if its
 questions differ, its own step list in wizard.py: stored decisions keep the edition they were made under,
 so no schema change is needed.
+
+Within an edition the pages have been laid out more than once (a "layout": see wizard.py). Wording that a
+submitted record was made with is kept here under its layout (the `_V1` names), so old records read as
+they were answered. Never reword a `_V1` entry.
 """
 
 from __future__ import annotations
@@ -34,10 +38,18 @@ class Edition:
     title: str
     source: str
     principles: tuple[Principle, ...]
-    questions: dict[str, QuestionText] = field(default_factory=dict)
+    # The wording of each layout's pages, by layout number (wizard.py holds the layouts' step lists).
+    questions: dict[int, dict[str, QuestionText]] = field(default_factory=dict)
 
     def principle(self, number: int | None) -> Principle | None:
         return next((p for p in self.principles if p.number == number), None)
+
+    def question_title(self, key: str) -> str | None:
+        """A page's title in the newest layout that has it (audit events name pages by key only)."""
+        for layout in sorted(self.questions, reverse=True):
+            if key in self.questions[layout]:
+                return self.questions[layout][key].title
+        return None
 
 
 GOLDEN_RULES_2018 = (
@@ -90,7 +102,8 @@ GOLDEN_RULES_2018 = (
     ),
 )
 
-QUESTIONS_2018 = {
+# The first layout's pages (records submitted before the flow was reshaped). Frozen.
+QUESTIONS_2018_V1 = {
     "request": QuestionText(
         "About the request",
         caption="The request",
@@ -122,13 +135,67 @@ QUESTIONS_2018 = {
     "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=7),
 }
 
+# The current layout: weigh the request, decide, then only the questions that the decision makes meaningful.
+QUESTIONS_2018 = {
+    "request": QuestionText(
+        "About the request",
+        caption="The request",
+        intro="Tell us who asked for the information, or who proposed sharing it, and why.",
+    ),
+    "information": QuestionText("What information is being considered for sharing?", caption="The information"),
+    "advice": QuestionText("Did you seek advice about sharing this information?", caption="Seek advice", rule=3),
+    "consent": QuestionText("Did you seek consent to share the information?", caption="Consent", rule=4),
+    "consent_outcome": QuestionText("What was the response when you sought consent?", caption="Consent", rule=4),
+    "consent_not_sought": QuestionText("Why was consent not sought?", caption="Consent", rule=4),
+    "safety": QuestionText("How does sharing, or not sharing, affect safety and well-being?", caption="Safety", rule=5),
+    "necessary": QuestionText(
+        "Would sharing the information be necessary and proportionate?",
+        caption="Necessary and proportionate",
+        rule=6,
+        intro="If sharing would not be necessary, or not proportionate, that is a good reason not to share.",
+    ),
+    "decision": QuestionText("What have you decided?", caption="Your decision", rule=7),
+    "without_consent": QuestionText("Why are you sharing without consent?", caption="Sharing", rule=4),
+    "lawful_basis": QuestionText("What is the lawful basis for sharing?", caption="Lawful basis", rule=1),
+    "special_category": QuestionText(
+        "Which condition allows you to share special category data?", caption="Lawful basis", rule=1
+    ),
+    "criminal_offence": QuestionText(
+        "Which condition allows you to share criminal offence data?", caption="Lawful basis", rule=1
+    ),
+    "quality": QuestionText(
+        "Is what you will share relevant, adequate, accurate and timely?",
+        caption="What you share",
+        rule=6,
+        intro="Answer no where a quality does not hold, and say why. If every quality holds, that is all you need.",
+    ),
+    "open_honest": QuestionText(
+        "Were the child or family told why, what, how and with whom the information would be shared?",
+        caption="Openness",
+        rule=2,
+    ),
+    "sending": QuestionText("How will it be sent securely?", caption="Sending it securely", rule=6),
+    "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=7),
+    "requester_told": QuestionText(
+        "Have you told the person who asked that you will not share the information?",
+        caption="Not sharing",
+        rule=7,
+    ),
+    "alternatives": QuestionText(
+        "What have you offered instead?",
+        caption="Not sharing",
+        rule=7,
+        intro="For example, a smaller part of the information, or a referral to another service.",
+    ),
+}
+
 EDITIONS: dict[str, Edition] = {
     "2018": Edition(
         code="2018",
         title="Information sharing: advice for practitioners providing safeguarding services (July 2018)",
         source="HM Government, July 2018, with the local procedure 1.1 Sharing information",
         principles=GOLDEN_RULES_2018,
-        questions=QUESTIONS_2018,
+        questions={1: QUESTIONS_2018_V1, 2: QUESTIONS_2018},
     ),
 }
 
@@ -176,7 +243,28 @@ CONSENT_OUTCOMES = [
     ("not_obtained", "Consent could not be obtained (for example, the person lacks capacity)"),
 ]
 
+# The local procedure (West Midlands 1.1): consent should always be sought "unless doing so is likely to place
+# the child at risk of significant harm through delay, or the parent's actions or reactions, or lead to the
+# loss of evidential material".
+CONSENT_THRESHOLD = (
+    "Consent to share information should always be sought unless doing so is likely to place the child at risk "
+    "of significant harm through delay, or the parent's actions or reactions, or lead to the loss of evidential "
+    "material."
+)
+
 NOT_SOUGHT_REASONS = [
+    ("delay", "Seeking consent is likely to place the child at risk of significant harm through delay"),
+    (
+        "parent_reaction",
+        "Seeking consent is likely to place the child at risk of significant harm through the parent's actions "
+        "or reactions",
+    ),
+    ("evidence_loss", "Seeking consent is likely to lead to the loss of evidential material"),
+    ("other", "Another reason"),
+]
+
+# As the first layout worded them ("would place": a higher bar than the procedure's). Frozen.
+NOT_SOUGHT_REASONS_V1 = [
     ("delay", "Seeking consent would place the child at risk of significant harm through delay"),
     (
         "parent_reaction",
@@ -230,7 +318,8 @@ STATUTORY_GATEWAYS = [
     ("none", "No specific statutory gateway"),
 ]
 
-RULE6_TESTS = [
+# The first layout's golden rule 6 page: seven yes/no questions, each with an explanation. Frozen.
+RULE6_TESTS_V1 = [
     ("necessary", "Necessary", "Is sharing necessary for the purpose?"),
     ("proportionate", "Proportionate", "Is the amount shared proportionate to the need and the risk?"),
     ("relevant", "Relevant", "Is only information relevant to the purpose shared?"),
@@ -238,6 +327,53 @@ RULE6_TESTS = [
     ("accurate", "Accurate", "Is it accurate and up to date, with fact and opinion kept apart?"),
     ("timely", "Timely", "Is it shared in time to reduce the risk?"),
     ("secure", "Secure", "Will it be shared securely?"),
+]
+
+# Golden rule 6, asked where each quality means something: necessary and proportionate while weighing the
+# request; the others once the decision is to share; "secure" as how it will be sent. Each is
+# (key, quality, question, what the explanation is asked for when the answer is no).
+NECESSITY_TESTS = [
+    ("necessary", "Necessary", "Would sharing be necessary for the purpose?", "it is not necessary"),
+    (
+        "proportionate",
+        "Proportionate",
+        "Would sharing be proportionate to the need and the risk?",
+        "it is not proportionate",
+    ),
+]
+
+QUALITY_TESTS = [
+    ("relevant", "Relevant", "Will you share only information that is relevant to the purpose?", "it is not relevant"),
+    (
+        "need_to_know",
+        "Only with those who need it",
+        "Will it be shared only with those individuals who need to have it?",
+        "others will have it",
+    ),
+    ("adequate", "Adequate", "Is it enough for the recipient to understand and act on it?", "it is not adequate"),
+    (
+        "accurate",
+        "Accurate",
+        "Is it accurate and up to date, with fact and opinion kept apart?",
+        "it is not accurate",
+    ),
+    ("timely", "Timely", "Will it be shared in a timely fashion?", "it is not timely"),
+]
+
+NO_SHARE_REASONS = [
+    ("not_necessary", "Sharing would not be necessary for the purpose"),
+    ("not_proportionate", "Sharing would not be proportionate to the need and the risk"),
+    ("respect_wishes", "You are respecting the wishes of someone who does not consent to it being shared"),
+    ("no_role", "The person who asked does not need to have it"),
+    ("other", "Another reason"),
+]
+
+ALTERNATIVES_OFFERED = [
+    ("part", "A smaller part of the information"),
+    ("referral", "A referral to another service"),
+    ("advice", "Advice, or a meeting to discuss the concern"),
+    ("other", "Something else"),
+    ("nothing", "Nothing"),
 ]
 
 TOLD_OPTIONS = [

@@ -46,8 +46,10 @@ class Decision(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=DecisionStatus.DRAFT) | Q(current_version__isnull=False, submitted_at__isnull=False),
-                name="submitted_decision_has_version",
+                condition=Q(status=DecisionStatus.DRAFT)
+                | Q(status=DecisionStatus.DISCARDED, current_version__isnull=True, submitted_at__isnull=True)
+                | Q(status=DecisionStatus.SUBMITTED, current_version__isnull=False, submitted_at__isnull=False),
+                name="decision_status_matches_version",
             ),
         ]
         indexes = [
@@ -65,8 +67,14 @@ class Decision(models.Model):
         return self.status == DecisionStatus.SUBMITTED
 
 
+class DraftQuerySet(models.QuerySet["DecisionDraft"]):
+    def open(self) -> DraftQuerySet:
+        """Neither submitted nor discarded: the one a practitioner is working on."""
+        return self.filter(submitted_version__isnull=True, discarded_at__isnull=True)
+
+
 class DecisionDraft(models.Model):
-    """Answers in progress. Saved on every step; closed (not deleted) when submitted."""
+    """Answers in progress. Saved on every step; closed (not deleted) when submitted or discarded."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="drafts")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -81,17 +89,29 @@ class DecisionDraft(models.Model):
     submitted_version = models.OneToOneField(
         "DecisionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="draft"
     )
+    # The layout of questions the answers are in (wizard.py). Rows from before layouts existed are layout 1;
+    # services always set it.
+    layout = models.PositiveSmallIntegerField(default=1)
+    # Pages saved with "Save and come back later" without being finished, exactly as typed: step -> form data.
+    unfinished = models.JSONField(default=dict, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DraftQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["decision"],
-                condition=Q(submitted_version__isnull=True),
+                condition=Q(submitted_version__isnull=True, discarded_at__isnull=True),
                 name="one_open_draft_per_decision",
             ),
             models.CheckConstraint(
                 condition=Q(amends_version__isnull=True) | ~Q(amendment_reason=""),
                 name="amendment_draft_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_version__isnull=True) | Q(discarded_at__isnull=True),
+                name="draft_submitted_or_discarded_not_both",
             ),
         ]
 
@@ -100,7 +120,7 @@ class DecisionDraft(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.submitted_version_id is None
+        return self.submitted_version_id is None and self.discarded_at is None
 
 
 class DecisionVersion(models.Model):
@@ -109,6 +129,9 @@ class DecisionVersion(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     edition = models.CharField(max_length=10)
+    # The layout of questions the answers are in (wizard.py): the version is always read by it. Versions
+    # from before layouts existed are layout 1 and their hashed content does not mention it.
+    layout = models.PositiveSmallIntegerField(default=1)
     answers = models.JSONField()
     content_hash = models.CharField(max_length=64)
     submitted_at = models.DateTimeField()
@@ -124,6 +147,7 @@ class DecisionVersion(models.Model):
     lawful_basis = models.CharField(max_length=40, blank=True)
     special_category = models.BooleanField(default=False)
     special_category_condition = models.CharField(max_length=60, blank=True)
+    sharing_method = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["decision", "number"]
@@ -159,6 +183,23 @@ class DecisionVersion(models.Model):
                 condition=Q(outcome=Outcome.NO_SHARE) | Q(special_category=False) | ~Q(special_category_condition=""),
                 name="special_category_share_has_condition",
             ),
+            models.CheckConstraint(
+                condition=~Q(lawful_basis="a_consent") | Q(consent_status=ConsentStatus.GIVEN),
+                name="consent_basis_needs_consent",
+            ),
+            models.CheckConstraint(condition=Q(layout__gte=1), name="version_layout_positive"),
+            # From layout 2 the record states a lawful basis and a way of sending only for information that is
+            # shared. Layout 1 asked them of every decision, and its versions keep what they stated.
+            models.CheckConstraint(
+                condition=Q(layout=1)
+                | ~Q(outcome=Outcome.NO_SHARE)
+                | Q(lawful_basis="", special_category_condition="", sharing_method=""),
+                name="no_share_states_no_basis_or_method",
+            ),
+            models.CheckConstraint(
+                condition=Q(layout=1) | Q(outcome=Outcome.NO_SHARE) | (~Q(lawful_basis="") & ~Q(sharing_method="")),
+                name="share_states_basis_and_method",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,8 +210,9 @@ class DecisionVersion(models.Model):
         return self.outcome != Outcome.NO_SHARE and self.consent_status != ConsentStatus.GIVEN
 
     def canonical_content(self) -> dict[str, Any]:
-        """What the content hash (and a PDF's verification code) covers."""
-        return {
+        """What the content hash (and a PDF's verification code) covers. The layout is part of it from layout 2
+        on; layout 1 content is exactly what it was before layouts existed, so old hashes still verify."""
+        content = {
             "reference": self.decision.reference,
             "organisation": self.decision.organisation_id,
             "version": self.number,
@@ -181,6 +223,9 @@ class DecisionVersion(models.Model):
             "previous_hash": self.previous.content_hash if self.previous_id and self.previous else "",
             "answers": self.answers,
         }
+        if self.layout != 1:
+            content["layout"] = self.layout
+        return content
 
     def compute_content_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.canonical_content()).encode("utf-8")).hexdigest()

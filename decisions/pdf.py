@@ -35,9 +35,9 @@ from audit import actions
 from audit.actions import LABELS as ACTION_LABELS
 from audit.models import AuditEvent
 
-from . import display
+from . import display, wizard
 from .choices import ConsentStatus, Outcome
-from .guidance import ARTICLE_6, ARTICLE_9, NOT_SOUGHT_REASONS, SHARING_METHODS, edition
+from .guidance import ARTICLE_6, ARTICLE_9, SHARING_METHODS, edition
 from .models import Decision, DecisionVersion, canonical_json
 
 FONTS_DIR: Path = settings.BASE_DIR / "templates" / "decisions" / "pdf" / "fonts"
@@ -166,7 +166,7 @@ class RuleGroup:
 def _rule_groups(version: DecisionVersion) -> list[RuleGroup]:
     """The answers under each golden rule in turn; questions before any rule (the request) come first."""
     ed = edition(version.edition)
-    sections = display.sections(version.edition, version.answers)
+    sections = display.sections_of(version)
     groups = [RuleGroup(None, "The request and the information", "", [s for s in sections if s.principle is None])]
     for principle in ed.principles:
         in_rule = [s for s in sections if s.principle is not None and s.principle.number == principle.number]
@@ -180,11 +180,17 @@ def _label(choices: list[tuple[str, str]], value: str) -> str:
 
 def _summary(version: DecisionVersion) -> dict[str, Any]:
     answers = version.answers
+    flow = wizard.flow_of(version)
     recipients = answers.get("recipients") or {}
     consent = ConsentStatus(version.consent_status).label if version.consent_status else "Not recorded"
     if version.consent_not_sought_reasons:
-        reasons = [_label(NOT_SOUGHT_REASONS, r) for r in version.consent_not_sought_reasons.split(",")]
+        reasons = [
+            display.choice_label(flow, "consent_not_sought", "reasons", r)
+            for r in version.consent_not_sought_reasons.split(",")
+        ]
         consent = f"{consent}: " + "; ".join(reasons)
+    method = str(flow.find(answers, "method") or "")
+    not_shared = version.outcome == Outcome.NO_SHARE and version.layout > 1
     shared_on = recipients.get("shared_date", "")
     if shared_on:
         shared_on = datetime.fromisoformat(shared_on).strftime("%-d %B %Y")
@@ -193,7 +199,11 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
     return {
         "outcome": Outcome(version.outcome).label,
         "consent": consent,
-        "lawful_basis": _label(ARTICLE_6, version.lawful_basis) if version.lawful_basis else "None recorded",
+        "lawful_basis": (
+            _label(ARTICLE_6, version.lawful_basis)
+            if version.lawful_basis
+            else ("Not needed: nothing was shared" if not_shared else "None recorded")
+        ),
         "special_category": (
             _label(ARTICLE_9, version.special_category_condition)
             if version.special_category and version.special_category_condition
@@ -204,7 +214,7 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
         ),
         "recipient_contact": recipients.get("recipient_contact", ""),
         "shared_on": shared_on,
-        "method": _label(SHARING_METHODS, recipients.get("method", "")) if recipients.get("method") else "",
+        "method": _label(SHARING_METHODS, method) if method else "",
         "other_recipients": recipients.get("other_recipients", ""),
     }
 
@@ -213,9 +223,7 @@ def _history(decision: Decision, versions: list[DecisionVersion]) -> list[dict[s
     rows = []
     for i, version in enumerate(versions):
         previous = versions[i - 1] if i else None
-        changes = (
-            display.changes_between(decision.edition, previous.answers, version.answers) if previous is not None else []
-        )
+        changes = display.changes_between(previous, version) if previous is not None else []
         rows.append({"version": version, "changes": changes})
     return rows
 
@@ -268,10 +276,12 @@ def _event_details(decision: Decision, event: AuditEvent) -> str:
     if details.get("amends_version"):
         parts.append(f"amending version {details['amends_version']}")
     if details.get("step"):
-        question = edition(decision.edition).questions.get(details["step"])
-        parts.append(f"“{question.title}”" if question else str(details["step"]))
+        title = display.step_title(decision.edition, str(details["step"]))
+        parts.append(f"“{title}”" if title else str(details["step"]))
         if "changed" in details and not details["changed"]:
             parts.append("no change")
+        if details.get("finished") is False:
+            parts.append("saved before it was finished")
     if details.get("outcome") in Outcome.values:
         parts.append(Outcome(details["outcome"]).label.lower())
     if details.get("bulk_export"):

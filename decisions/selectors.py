@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .choices import DecisionStatus
 from .models import Decision, DecisionDraft, DecisionVersion
 from .permissions import Can, has, membership_of
 
@@ -18,7 +19,8 @@ def decisions_for_user(user: Any) -> QuerySet[Decision]:
         return Decision.objects.none()
     qs = Decision.objects.filter(organisation_id=membership.organisation_id)
     if has(user, Can.VIEW_ORG_DECISIONS):
-        return qs.exclude(status="draft")
+        # Drafts, and drafts thrown away, are the practitioner's own.
+        return qs.filter(status=DecisionStatus.SUBMITTED)
     if has(user, Can.VIEW_OWN_DECISIONS):
         return qs.filter(owner=user)
     return Decision.objects.none()
@@ -43,12 +45,12 @@ def get_open_draft_for_owner(user: Any, reference: str) -> DecisionDraft:
     if membership is None or not has(user, Can.START_DECISION):
         raise Http404("No draft found")
     draft = (
-        DecisionDraft.objects.select_related("decision", "decision__organisation", "amends_version")
+        DecisionDraft.objects.open()
+        .select_related("decision", "decision__organisation", "amends_version")
         .filter(
             decision__reference=reference,
             decision__organisation_id=membership.organisation_id,
             decision__owner=user,
-            submitted_version__isnull=True,
         )
         .first()
     )
@@ -58,7 +60,7 @@ def get_open_draft_for_owner(user: Any, reference: str) -> DecisionDraft:
 
 
 def open_draft_of(decision: Decision) -> DecisionDraft | None:
-    return decision.drafts.filter(submitted_version__isnull=True).first()
+    return DecisionDraft.objects.open().select_related("amends_version").filter(decision=decision).first()
 
 
 def versions_of(decision: Decision) -> list[DecisionVersion]:
@@ -92,9 +94,12 @@ def has_open_draft(user: Any, reference: str) -> bool:
     membership = membership_of(user)
     if membership is None:
         return False
-    return DecisionDraft.objects.filter(
-        decision__reference=reference,
-        decision__organisation_id=membership.organisation_id,
-        decision__owner=user,
-        submitted_version__isnull=True,
-    ).exists()
+    return (
+        DecisionDraft.objects.open()
+        .filter(
+            decision__reference=reference,
+            decision__organisation_id=membership.organisation_id,
+            decision__owner=user,
+        )
+        .exists()
+    )

@@ -28,6 +28,10 @@ class RecordInvalid(ValidationError):
         self.problems = problems
 
 
+class PageInvalid(RecordInvalid):
+    """A page's answer breaks a rule that spans pages (for example consent as the basis when it was refused)."""
+
+
 def _next_reference(organisation: Any) -> str:
     year = timezone.localdate().year
     counter, _ = ReferenceCounter.objects.get_or_create(organisation=organisation, year=year)
@@ -65,9 +69,27 @@ def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDr
         created_at=now,
         updated_at=now,
     )
-    draft = DecisionDraft.objects.create(decision=decision, created_by=by, created_at=now, updated_at=now)
+    draft = DecisionDraft.objects.create(
+        decision=decision,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+        layout=wizard.current_layout(decision.edition),
+    )
     audit_decision(actions.DECISION_CREATE, by=by, decision=decision, request=request, edition=decision.edition)
     return draft
+
+
+def _locked_open_draft(by: Any, draft: DecisionDraft, *related: str) -> DecisionDraft:
+    draft = DecisionDraft.objects.select_for_update(of=("self",)).select_related("decision", *related).get(pk=draft.pk)
+    if not can_edit_draft(by, draft):
+        raise PermissionDenied
+    return draft
+
+
+def _touch(draft: DecisionDraft, now: Any) -> None:
+    case_reference = (draft.answers.get("request") or {}).get("case_reference", "")
+    Decision.objects.filter(pk=draft.decision_id).update(updated_at=now, case_reference=str(case_reference)[:60])
 
 
 @transaction.atomic
@@ -79,25 +101,132 @@ def draft_save_step(
     answers: dict[str, Any],
     request: HttpRequest | None = None,
 ) -> DecisionDraft:
-    """Store one page's answers. Other pages' answers stay as they were, even on abandoned branches, so
-    switching back restores them; only the applicable ones are submitted."""
-    draft = DecisionDraft.objects.select_for_update(of=("self",)).select_related("decision").get(pk=draft.pk)
-    if not can_edit_draft(by, draft):
-        raise PermissionDenied
-    if wizard.step_by_key(draft.decision.edition, step_key) is None:
+    """Store one page's answers, once the rules that span pages and are judged on this page hold. Other pages'
+    answers stay as they were, even on abandoned branches, so switching back restores them; only the
+    applicable ones are submitted."""
+    draft = _locked_open_draft(by, draft)
+    flow = wizard.flow_of(draft)
+    if flow.step(step_key) is None:
         raise ValidationError("Unknown question")
+    problems = flow.page_problems(step_key, {**draft.answers, step_key: answers})
+    if problems:
+        raise PageInvalid(problems)
     now = timezone.now()
-    changed = draft.answers.get(step_key) != answers
+    changed = draft.answers.get(step_key) != answers or step_key in draft.unfinished
     draft.answers = {**draft.answers, step_key: answers}
+    draft.unfinished = {k: v for k, v in draft.unfinished.items() if k != step_key}
     draft.last_step = step_key
     draft.updated_at = now
-    draft.save(update_fields=["answers", "last_step", "updated_at"])
-    decision = draft.decision
-    case_reference = (draft.answers.get("request") or {}).get("case_reference", "")
-    Decision.objects.filter(pk=decision.pk).update(updated_at=now, case_reference=case_reference[:60])
+    draft.save(update_fields=["answers", "unfinished", "last_step", "updated_at"])
+    _touch(draft, now)
     audit_decision(
-        actions.DECISION_STEP_SAVE, by=by, decision=decision, request=request, step=step_key, changed=changed
+        actions.DECISION_STEP_SAVE, by=by, decision=draft.decision, request=request, step=step_key, changed=changed
     )
+    return draft
+
+
+@transaction.atomic
+def draft_save_unfinished(
+    *,
+    by: Any,
+    draft: DecisionDraft,
+    step_key: str,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> DecisionDraft:
+    """Keep a page exactly as typed, without checking it ("Save and come back later"). The page's last valid
+    answer, if any, stays as it was; the page counts as unfinished until it is saved and continued."""
+    draft = _locked_open_draft(by, draft)
+    if wizard.flow_of(draft).step(step_key) is None:
+        raise ValidationError("Unknown question")
+    now = timezone.now()
+    changed = draft.unfinished.get(step_key) != data
+    draft.unfinished = {**draft.unfinished, step_key: data}
+    draft.last_step = step_key
+    draft.updated_at = now
+    draft.save(update_fields=["unfinished", "last_step", "updated_at"])
+    _touch(draft, now)
+    audit_decision(
+        actions.DECISION_STEP_SAVE,
+        by=by,
+        decision=draft.decision,
+        request=request,
+        step=step_key,
+        changed=changed,
+        finished=False,
+    )
+    return draft
+
+
+def _reshaped(draft: DecisionDraft, edition_code: str) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """A draft's answers moved into the current layout: what maps is kept, a page that no longer passes its
+    checks becomes unfinished (shown as carried over, to be checked), the rest is left to answer."""
+    answers, layout = wizard.reshape(edition_code, draft.layout, draft.answers)
+    flow = wizard.flow_for(edition_code, layout)
+    kept: dict[str, Any] = {}
+    unfinished: dict[str, Any] = {}
+    for key, value in answers.items():
+        step = flow.step(key)
+        if step is None:
+            continue
+        data = step.form_class.data_from_answers(value)
+        form = step.form_class(data=data)
+        if form.is_valid():
+            kept[key] = form.to_answers()
+        else:
+            unfinished[key] = data
+    return kept, unfinished, layout
+
+
+@transaction.atomic
+def draft_reshape(*, by: Any, draft: DecisionDraft, request: HttpRequest | None = None) -> DecisionDraft:
+    """Move a draft started in an earlier layout of the questions (before they were reshaped) into the current
+    one, so it is answered and submitted in the current layout. Audited; nothing else changes."""
+    draft = _locked_open_draft(by, draft)
+    edition_code = draft.decision.edition
+    if draft.layout == wizard.current_layout(edition_code):
+        return draft
+    old_layout = draft.layout
+    draft.answers, unfinished, draft.layout = _reshaped(draft, edition_code)
+    draft.unfinished = {**unfinished, **{k: v for k, v in draft.unfinished.items() if k not in draft.answers}}
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["answers", "unfinished", "layout", "updated_at"])
+    audit_decision(
+        actions.DECISION_DRAFT_RESHAPE,
+        by=by,
+        decision=draft.decision,
+        request=request,
+        from_layout=old_layout,
+        to_layout=draft.layout,
+    )
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, by: Any, draft: DecisionDraft, request: HttpRequest | None = None) -> DecisionDraft:
+    """Throw away a draft, or cancel an amendment. Nothing is deleted: the draft is closed, a never-submitted
+    decision's reference is marked discarded, and the audit trail records it. Submitted versions stay."""
+    # Locking the draft is enough: submitting and amending lock it too.
+    draft = _locked_open_draft(by, draft, "amends_version")
+    decision = draft.decision
+    now = timezone.now()
+    draft.discarded_at = now
+    draft.updated_at = now
+    draft.save(update_fields=["discarded_at", "updated_at"])
+    if draft.amends_version is not None:
+        Decision.objects.filter(pk=decision.pk).update(updated_at=now)
+        audit_decision(
+            actions.DECISION_AMEND_CANCEL,
+            by=by,
+            decision=decision,
+            request=request,
+            amends_version=draft.amends_version.number,
+        )
+    else:
+        decision.status = DecisionStatus.DISCARDED
+        decision.updated_at = now
+        decision.save(update_fields=["status", "updated_at"])
+        audit_decision(actions.DECISION_DRAFT_DISCARD, by=by, decision=decision, request=request)
     return draft
 
 
@@ -115,10 +244,11 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
     if not can_edit_draft(by, draft):
         raise PermissionDenied
     decision = Decision.objects.select_for_update().get(pk=draft.decision_id)
-    problems = wizard.validate_record(decision.edition, draft.answers)
+    flow = wizard.flow_for(decision.edition, draft.layout)
+    problems = flow.validate(draft.answers, draft.unfinished)
     if problems:
         raise RecordInvalid(problems)
-    answers = wizard.relevant_answers(decision.edition, draft.answers)
+    answers = flow.relevant_answers(draft.answers)
     previous = decision.current_version
     if draft.amends_version_id and previous is not None and previous.pk != draft.amends_version_id:
         raise ValidationError("This decision was amended elsewhere. Start the amendment again.")
@@ -127,12 +257,13 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
         decision=decision,
         number=(previous.number + 1) if previous else 1,
         edition=decision.edition,
+        layout=flow.layout,
         answers=answers,
         submitted_at=now,
         submitted_by=by,
         previous=previous,
         amendment_reason=draft.amendment_reason if previous else "",
-        **wizard.facts(answers),
+        **flow.facts(answers),
     )
     version.content_hash = version.compute_content_hash()
     version.full_clean()
@@ -165,28 +296,33 @@ def decision_amend_start(
     *, by: Any, decision: Decision, reason: str, request: HttpRequest | None = None
 ) -> DecisionDraft:
     """Open an amendment: a draft holding the current answers, which submits as the next version.
-    If one is already open, it is returned rather than a second made."""
+    If one is already open, it is returned rather than a second made. A version answered in an earlier layout
+    of the questions has its answers moved into the current layout, for the practitioner to check."""
     decision = Decision.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=decision.pk)
     if not can_amend(by, decision):
         raise PermissionDenied
-    existing = decision.drafts.filter(submitted_version__isnull=True).first()
+    existing = DecisionDraft.objects.filter(decision=decision).open().first()
     if existing is not None:
         return existing
     now = timezone.now()
     current = decision.current_version
     assert current is not None  # a submitted decision always has one (database constraint)
-    draft = DecisionDraft.objects.create(
+    draft = DecisionDraft(
         decision=decision,
         created_by=by,
         answers=dict(current.answers),
+        layout=current.layout,
         amends_version=current,
         amendment_reason=reason.strip(),
         created_at=now,
         updated_at=now,
     )
-    audit_decision(
-        actions.DECISION_AMEND_START, by=by, decision=decision, request=request, amends_version=current.number
-    )
+    details: dict[str, Any] = {"amends_version": current.number}
+    if current.layout != wizard.current_layout(decision.edition):
+        draft.answers, draft.unfinished, draft.layout = _reshaped(draft, decision.edition)
+        details.update(from_layout=current.layout, to_layout=draft.layout)
+    draft.save()
+    audit_decision(actions.DECISION_AMEND_START, by=by, decision=decision, request=request, **details)
     return draft
 
 

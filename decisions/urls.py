@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:reference>/answer/<slug:step>", views.draft_step, name="step"),
     path("<str:reference>/check", views.draft_check, name="check"),
     path("<str:reference>/amend", views.decision_amend, name="amend"),
+    path("<str:reference>/discard", views.draft_discard, name="discard"),
 ]

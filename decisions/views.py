@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.middleware import pop_kept_answer
 
 from . import display, selectors, services, wizard
-from .forms import AmendForm, SubmitForm
+from .flow import TaskState, TaskStatus
+from .forms import AmendForm, DiscardForm, SubmitForm
 from .guidance import CURRENT_EDITION, edition
+from .models import DecisionDraft
 from .permissions import Can, can_amend, ensure, has, membership_of
 
 
@@ -63,8 +65,8 @@ def decision_start(request: HttpRequest) -> HttpResponse:
     ensure(request.user, Can.START_DECISION)
     if request.method == "POST":
         draft = services.decision_start(by=request.user, request=request)
-        first = wizard.steps_for(draft.decision.edition)[0]
-        return redirect("decisions:step", reference=draft.decision.reference, step=first.key)
+        # The decision's own page is its task list: the whole record, and where to begin.
+        return redirect("decisions:detail", reference=draft.decision.reference)
     return render(request, "decisions/start.html", {"edition": edition(CURRENT_EDITION)})
 
 
@@ -73,33 +75,73 @@ def _step_url(reference: str, key: str, back_to_check: bool) -> str:
     return f"{url}?return=check" if back_to_check else url
 
 
+def _open_draft(request: HttpRequest, reference: str) -> DecisionDraft:
+    """The user's open draft of this decision, in the current layout of the questions (a draft started before
+    the questions were reshaped is moved into them first, and that is audited)."""
+    draft = selectors.get_open_draft_for_owner(request.user, reference)
+    if draft.layout != wizard.current_layout(draft.decision.edition):
+        draft = services.draft_reshape(by=request.user, draft=draft, request=request)
+    return draft
+
+
+def _task_caption(flow: wizard.Flow, answers: dict, step: str) -> str:
+    found = flow.task_number(step)
+    if found is None:
+        return ""
+    number, task = found
+    return f"Task {number} of {flow.task_total}: {flow.task_title(task, answers)}"
+
+
 @require_http_methods(["GET", "POST"])
 def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
-    draft = selectors.get_open_draft_for_owner(request.user, reference)
+    draft = _open_draft(request, reference)
     decision = draft.decision
-    step_def = wizard.step_by_key(decision.edition, step)
+    flow = wizard.flow_of(draft)
+    step_def = flow.step(step)
     if step_def is None:
         raise Http404("No such question")
     answers = draft.answers
     back_to_check = request.GET.get("return") == "check"
     if not step_def.condition(answers):
-        following = wizard.next_step(decision.edition, answers, step)
+        following = flow.next_step(answers, step)
         if following is None:
             return redirect("decisions:check", reference=reference)
         return redirect(_step_url(reference, following.key, back_to_check))
 
     form_class = step_def.form_class
     kept = pop_kept_answer(request) if request.method == "GET" else None
+    unfinished = step in draft.unfinished
+    if request.method == "POST" and request.POST.get("later"):
+        # Keep what is on the page as typed, checked or not; errors wait for "Save and continue".
+        form = form_class(data=request.POST)
+        saved = False
+        if form.is_valid():
+            try:
+                services.draft_save_step(
+                    by=request.user, draft=draft, step_key=step, answers=form.to_answers(), request=request
+                )
+                saved = True
+            except services.PageInvalid:
+                pass
+        if not saved:
+            services.draft_save_unfinished(
+                by=request.user, draft=draft, step_key=step, data=form_class.raw_data(request.POST), request=request
+            )
+        messages.success(request, f"Your answers for {reference} are saved. Continue any time from here.")
+        return redirect("decisions:detail", reference=reference)
     if request.method == "POST":
         form = form_class(data=request.POST)
         if form.is_valid():
-            draft = services.draft_save_step(
-                by=request.user, draft=draft, step_key=step, answers=form.to_answers(), request=request
-            )
-            if request.POST.get("later"):
-                messages.success(request, f"Your answers for {reference} are saved. Continue any time from here.")
-                return redirect("decisions:list")
-            return redirect(_after_step(decision.edition, reference, draft.answers, step, back_to_check))
+            try:
+                draft = services.draft_save_step(
+                    by=request.user, draft=draft, step_key=step, answers=form.to_answers(), request=request
+                )
+            except services.PageInvalid as exc:
+                for problem in exc.problems:
+                    form.add_error(problem.field or None, problem.message)
+            else:
+                return redirect(_after_step(flow, reference, draft, step, back_to_check))
+        unfinished = False
     elif kept is not None:
         # Typed before a session timeout: shown again, checked, and saved when the user continues.
         request.session.modified = True
@@ -109,18 +151,20 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         form = form_class(data=data)
         form.is_valid()
         messages.info(request, "You were signed out before this page was saved. Check your answers and continue.")
+    elif unfinished:
+        form = form_class(data=draft.unfinished[step])
+        form.show_without_errors()
     else:
         form = form_class(initial=form_class.initial_from_answers(answers.get(step, {})))
 
-    previous = wizard.previous_step(decision.edition, answers, step)
+    previous = flow.previous_step(answers, step)
     if back_to_check:
         back_url = reverse("decisions:check", kwargs={"reference": reference})
     elif previous is not None:
         back_url = _step_url(reference, previous.key, False)
     else:
-        back_url = reverse("decisions:list")
-    number, total = wizard.step_position(decision.edition, answers, step)
-    text = wizard.question(decision.edition, step)
+        back_url = reverse("decisions:detail", kwargs={"reference": reference})
+    text = flow.question(step)
     return render(
         request,
         "decisions/step.html",
@@ -130,22 +174,23 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             "form": form,
             "question": text,
             "principle": edition(decision.edition).principle(text.rule),
-            "step_number": number,
-            "step_total": total,
+            "task_caption": _task_caption(flow, answers, step),
             "back_url": back_url,
             "back_to_check": back_to_check,
+            "unfinished": unfinished,
+            "notes": flow.notes_for(step, answers),
         },
     )
 
 
-def _after_step(edition_code: str, reference: str, answers: dict, step: str, back_to_check: bool) -> str:
+def _after_step(flow: wizard.Flow, reference: str, draft: DecisionDraft, step: str, back_to_check: bool) -> str:
     if back_to_check:
         # A changed answer can open a new branch; ask its questions before going back.
-        missing = wizard.first_unanswered(edition_code, answers)
+        missing = flow.first_unanswered(draft.answers, draft.unfinished)
         if missing is not None:
             return _step_url(reference, missing.key, True)
         return reverse("decisions:check", kwargs={"reference": reference})
-    following = wizard.next_step(edition_code, answers, step)
+    following = flow.next_step(draft.answers, step)
     if following is None:
         return reverse("decisions:check", kwargs={"reference": reference})
     return _step_url(reference, following.key, False)
@@ -159,17 +204,20 @@ def draft_check(request: HttpRequest, reference: str) -> HttpResponse:
             # A second click, or a replayed POST: the record already exists.
             messages.info(request, "This decision has already been submitted.")
             return redirect("decisions:detail", reference=reference)
-    draft = selectors.get_open_draft_for_owner(request.user, reference)
+    draft = _open_draft(request, reference)
     decision = draft.decision
-    problems: list[wizard.Problem] = []
+    flow = wizard.flow_of(draft)
+    # The same rules as at submit, so an answer a later change made wrong is marked before Submit is pressed.
+    problems = flow.validate(draft.answers, draft.unfinished)
+    submit_failed = False
     form = SubmitForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.decision_submit(by=request.user, draft=draft, request=request)
         except services.RecordInvalid as exc:
-            problems = exc.problems
+            problems, submit_failed = exc.problems, True
         except ValidationError as exc:
-            problems = [wizard.Problem("", m) for m in exc.messages]
+            problems, submit_failed = [wizard.Problem("", m) for m in exc.messages], True
         else:
             messages.success(request, f"Decision {decision.reference} submitted (version {version.number}).")
             return redirect("decisions:detail", reference=reference)
@@ -179,11 +227,13 @@ def draft_check(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "draft": draft,
             "decision": decision,
-            "sections": display.sections(decision.edition, draft.answers),
+            "sections": display.sections(flow, draft.answers, draft.unfinished, problems),
             "form": form,
             "problems": problems,
+            "submit_failed": submit_failed or (request.method == "POST" and bool(form.errors)),
             "edition": edition(decision.edition),
-            "step_total": len(wizard.visible_steps(decision.edition, draft.answers)) + 1,
+            "task_caption": f"Task {flow.task_total} of {flow.task_total}: Check your answers and submit",
+            "reshaped": draft.amends_version is not None and draft.amends_version.layout != draft.layout,
         },
     )
 
@@ -201,15 +251,23 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if shown is None:
             raise Http404("No such version")
     open_draft = selectors.open_draft_of(decision) if decision.owner_id == request.user.pk else None
-    history = []
-    for older, newer in zip(versions, versions[1:], strict=False):
-        history.append(
-            {
-                "version": newer,
-                "previous": older,
-                "changes": display.changes_between(decision.edition, older.answers, newer.answers),
-            }
-        )
+    if open_draft is not None and open_draft.layout != wizard.current_layout(decision.edition):
+        open_draft = services.draft_reshape(by=request.user, draft=open_draft, request=request)
+    tasks = None
+    if open_draft is not None and open_draft.amends_version_id is None:
+        flow = wizard.flow_for(decision.edition, open_draft.layout)
+        states = flow.task_states(open_draft.answers, open_draft.unfinished)
+        tasks = {
+            "states": states,
+            "groups": _grouped(states),
+            "completed": sum(1 for t in states if t.status == TaskStatus.COMPLETED),
+            "total": flow.task_total,
+            "ready": all(t.status == TaskStatus.COMPLETED for t in states),
+        }
+    history = [
+        {"version": newer, "previous": older, "changes": display.changes_between(older, newer)}
+        for older, newer in zip(versions, versions[1:], strict=False)
+    ]
     services.decision_viewed(
         by=request.user, decision=decision, version=shown.number if shown else None, request=request
     )
@@ -221,13 +279,23 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "shown": shown,
             "versions": versions,
             "is_current": shown is not None and shown.pk == decision.current_version_id,
-            "sections": display.sections(decision.edition, shown.answers) if shown else [],
+            "sections": display.sections_of(shown) if shown else [],
             "history": list(reversed(history)),
             "open_draft": open_draft,
+            "tasks": tasks,
             "can_amend": can_amend(request.user, decision) and open_draft is None,
             "edition": edition(decision.edition),
         },
     )
+
+
+def _grouped(states: list[TaskState]) -> list[tuple[str, list[TaskState]]]:
+    groups: list[tuple[str, list[TaskState]]] = []
+    for state in states:
+        if not groups or groups[-1][0] != state.group:
+            groups.append((state.group, []))
+        groups[-1][1].append(state)
+    return groups
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,17 +303,61 @@ def decision_amend(request: HttpRequest, reference: str) -> HttpResponse:
     decision = selectors.get_decision_for_user(request.user, reference)
     if not can_amend(request.user, decision):
         raise PermissionDenied
-    existing = selectors.open_draft_of(decision)
-    if existing is not None:
+    # An amendment already open is continued (on POST the service finds it, so it is not looked up twice).
+    if request.method == "GET" and selectors.open_draft_of(decision) is not None:
         return redirect("decisions:check", reference=reference)
     form = AmendForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.decision_amend_start(
+        draft = services.decision_amend_start(
             by=request.user, decision=decision, reason=form.cleaned_data["reason"], request=request
         )
-        messages.info(request, "Change the answers you need to, then submit the amended decision.")
+        if decision.current_version is not None and decision.current_version.layout != draft.layout:
+            messages.info(
+                request,
+                "This decision was recorded with an earlier set of questions. Its answers are now in the current "
+                "questions: check each one, and answer any new ones, before you submit.",
+            )
+        else:
+            messages.info(request, "Change the answers you need to, then submit the amended decision.")
         return redirect("decisions:check", reference=reference)
     return render(request, "decisions/amend.html", {"decision": decision, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def draft_discard(request: HttpRequest, reference: str) -> HttpResponse:
+    """Throw away a draft, or cancel an amendment, after asking. Nothing is deleted from the audit trail."""
+    draft = selectors.get_open_draft_for_owner(request.user, reference)
+    amendment = draft.amends_version_id is not None
+    question = (
+        "Are you sure you want to cancel this amendment?"
+        if amendment
+        else "Are you sure you want to discard this draft?"
+    )
+    if draft.amends_version is not None:
+        hint = (
+            f"Your changes will not be kept. Version {draft.amends_version.number} stays the current version, as it "
+            "was submitted. The audit trail keeps a record that you cancelled the amendment."
+        )
+    else:
+        hint = (
+            f"Your answers will not be kept and you cannot get this draft back. {reference} will be shown as "
+            "discarded and not used again. The audit trail keeps a record that you discarded it."
+        )
+    form = DiscardForm(data=request.POST if request.method == "POST" else None, question=question, hint=hint)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm"] == "yes":
+            services.draft_discard(by=request.user, draft=draft, request=request)
+            if amendment:
+                messages.success(request, f"The amendment of {reference} is cancelled. The decision is unchanged.")
+                return redirect("decisions:detail", reference=reference)
+            messages.success(request, f"Draft {reference} is discarded.")
+            return redirect("decisions:list")
+        return redirect("decisions:check" if amendment else "decisions:detail", reference=reference)
+    return render(
+        request,
+        "decisions/discard.html",
+        {"draft": draft, "decision": draft.decision, "form": form, "amendment": amendment, "question": question},
+    )
 
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -1,28 +1,31 @@
-"""The question pages in order, and when each one applies. Steps are data: adding a question is one entry.
+"""The question pages in order, when each one applies, and the rules between them. Steps are data: adding a
+question is one entry.
 
-Conditions are small functions of the answers so far. `validate_record` checks the whole record again at
-submit, including rules that span pages.
+The practitioner first weighs the request (the information, advice, consent, safety and well-being, and
+whether sharing would be necessary and proportionate), then decides to share all, some or none of it. Only
+then come the questions the decision makes meaningful: for sharing, the lawful basis, what is shared, how it
+is sent securely and to whom; for not sharing, whether the person who asked was told, and what was offered
+instead.
+
+Each edition can have several layouts (see flow.py). Drafts and versions store theirs, and are always read
+by it: `flow_of(record)`. The first layout of 2018 is kept, frozen, in wizard_2018_v1.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from . import forms as f
+from . import wizard_2018_v1 as v1
 from .choices import ConsentStatus, Outcome
-from .guidance import CURRENT_EDITION, QuestionText, edition
+from .flow import Answers, Flow, Problem, Rule, Step, Task, Unfinished
+from .flow import answer as _answer
+from .guidance import CURRENT_EDITION, QuestionText
 
-Answers = dict[str, dict]
-Condition = Callable[[Answers], bool]
-
-
-def _answer(answers: Answers, step: str, field: str) -> object:
-    return (answers.get(step) or {}).get(field)
+__all__ = ["Answers", "Flow", "Problem", "Step", "Unfinished"]
 
 
-def always(answers: Answers) -> bool:
-    return True
+# Conditions ---------------------------------------------------------------------------------------------
 
 
 def consent_was_sought(answers: Answers) -> bool:
@@ -45,152 +48,301 @@ def is_sharing(answers: Answers) -> bool:
     return _answer(answers, "decision", "outcome") in (Outcome.SHARE_ALL, Outcome.SHARE_SOME)
 
 
+def is_not_sharing(answers: Answers) -> bool:
+    return _answer(answers, "decision", "outcome") == Outcome.NO_SHARE
+
+
+def consent_status(answers: Answers) -> str:
+    if consent_not_sought(answers):
+        return ConsentStatus.NOT_SOUGHT
+    if not consent_was_sought(answers):
+        return ""
+    outcome = _answer(answers, "consent_outcome", "consent_outcome")
+    return str(outcome) if outcome in ConsentStatus.values else ""
+
+
 def sharing_without_consent(answers: Answers) -> bool:
     return is_sharing(answers) and consent_status(answers) != ConsentStatus.GIVEN
 
 
-@dataclass(frozen=True)
-class Step:
-    key: str
-    form_class: type[f.StepForm]
-    condition: Condition = always
+def sharing_with_special_category(answers: Answers) -> bool:
+    return is_sharing(answers) and has_special_category(answers)
 
 
-STEPS: dict[str, tuple[Step, ...]] = {
-    "2018": (
+def sharing_with_criminal_offence(answers: Answers) -> bool:
+    return is_sharing(answers) and has_criminal_offence(answers)
+
+
+def not_sharing_with_a_requester(answers: Answers) -> bool:
+    """Someone else asked (rather than us proposing to share), so there is someone to tell."""
+    return is_not_sharing(answers) and _answer(answers, "request", "request_origin") == "other_agency"
+
+
+# Rules between pages, each checked on the page whose answer it judges --------------------------------------
+
+WITHOUT_CONSENT: dict[str, str] = {
+    ConsentStatus.REFUSED: "consent was refused",
+    ConsentStatus.WITHDRAWN: "consent was withdrawn",
+    ConsentStatus.NOT_OBTAINED: "consent could not be obtained",
+    ConsentStatus.NOT_SOUGHT: "consent was not sought",
+}
+
+
+def consent_basis_without_consent(answers: Answers) -> str | None:
+    why = WITHOUT_CONSENT.get(consent_status(answers))
+    if why and _answer(answers, "lawful_basis", "article6") == "a_consent":
+        return f"Consent cannot be the lawful basis because {why}: choose another lawful basis"
+    return None
+
+
+def explicit_consent_without_consent(answers: Answers) -> str | None:
+    why = WITHOUT_CONSENT.get(consent_status(answers))
+    if why and _answer(answers, "special_category", "article9") == "9_2_a_explicit_consent":
+        return f"Explicit consent cannot be the Article 9 condition because {why}: choose another condition"
+    return None
+
+
+def shared_although_not_needed(answers: Answers) -> str | None:
+    """A "no" to necessary or proportionate is a good reason not to share, so sharing anyway is the error."""
+    if not is_sharing(answers):
+        return None
+    failed = [q for q in ("necessary", "proportionate") if _answer(answers, "necessary", q) == "no"]
+    if not failed:
+        return None
+    qualities = " or ".join(failed)
+    return (
+        f"You said sharing would not be {qualities}: choose do not share, or change your answer about "
+        f"whether it would be {qualities}"
+    )
+
+
+def not_needed_note(answers: Answers) -> str | None:
+    failed = [q for q in ("necessary", "proportionate") if _answer(answers, "necessary", q) == "no"]
+    if not failed:
+        return None
+    return f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share."
+
+
+# Moving an old record's answers into this layout ----------------------------------------------------------
+
+
+def _explanations(old: dict[str, Any], keys: list[str]) -> str:
+    """Explanations given for qualities that hold: the new pages ask only where one does not."""
+    lines = [
+        f"{key.capitalize()}: {old.get(f'{key}_explanation', '')}"
+        for key in keys
+        if old.get(key) == "yes" and old.get(f"{key}_explanation")
+    ]
+    return "\n".join(lines)
+
+
+def _qualities(old: dict[str, Any], keys: list[str], note: str) -> dict[str, Any]:
+    page: dict[str, Any] = {}
+    for key in keys:
+        page[key] = old.get(key, "")
+        page[f"{key}_explanation"] = old.get(f"{key}_explanation", "") if old.get(key) == "no" else ""
+    page[note] = _explanations(old, keys)
+    return page
+
+
+def upgrade_2018_v1(old: Answers) -> Answers:
+    """The first layout's answers in this layout's pages: what maps is carried over, the rest is left for the
+    practitioner to answer, and they check every page before submitting the amendment."""
+    new: Answers = {
+        key: dict(value)
+        for key, value in old.items()
+        if key
+        in (
+            "request",
+            "information",
+            "advice",
+            "consent_outcome",
+            "consent_not_sought",
+            "safety",
+            "without_consent",
+            "lawful_basis",
+            "special_category",
+            "criminal_offence",
+            "open_honest",
+        )
+    }
+    if "consent" in old:
+        # "Was consent sought?" is what happened; "Is it appropriate?" is now the reasons for not seeking it.
+        new["consent"] = {
+            "consent_sought": old["consent"].get("consent_sought", ""),
+            "consent_from": old["consent"].get("consent_from", ""),
+        }
+    rule6 = old.get("rule6")
+    if rule6 is not None:
+        new["necessary"] = _qualities(rule6, ["necessary", "proportionate"], "necessary_note")
+        new["quality"] = _qualities(rule6, ["relevant", "adequate", "accurate", "timely"], "quality_note")
+    recipients = dict(old.get("recipients") or {})
+    method = recipients.pop("method", "")
+    if recipients:
+        new["recipients"] = recipients
+    if method or rule6 is not None:
+        secure_method = (rule6 or {}).get("secure_method", "")
+        new["sending"] = {
+            "method": method,
+            "method_other": secure_method if method == "other" else "",
+            "secure_detail": secure_method,
+        }
+    if "decision" in old:
+        decision = dict(old["decision"])
+        reasons = []
+        if decision.get("outcome") == Outcome.NO_SHARE and rule6 is not None:
+            reasons = [f"not_{q}" for q in ("necessary", "proportionate") if rule6.get(q) == "no"]
+        decision["no_share_reasons"] = reasons
+        new["decision"] = decision
+    return new
+
+
+# The current layout of the 2018 edition ----------------------------------------------------------------------
+
+
+def facts(answers: Answers) -> dict[str, object]:
+    """The facts stored beside the answers, which database constraints check. A decision not to share states
+    no lawful basis and no way of sending: nothing was shared."""
+    sharing = is_sharing(answers)
+    reasons = _answer(answers, "consent_not_sought", "reasons")
+    return {
+        "outcome": _answer(answers, "decision", "outcome") or "",
+        "consent_status": consent_status(answers),
+        "consent_not_sought_reasons": (
+            ",".join(str(r) for r in reasons) if consent_not_sought(answers) and isinstance(reasons, list) else ""
+        ),
+        "lawful_basis": (_answer(answers, "lawful_basis", "article6") or "") if sharing else "",
+        "special_category": has_special_category(answers),
+        "special_category_condition": (
+            (_answer(answers, "special_category", "article9") or "") if sharing_with_special_category(answers) else ""
+        ),
+        "sharing_method": (_answer(answers, "sending", "method") or "") if sharing else "",
+    }
+
+
+def _after_decision_title(answers: Answers) -> str:
+    if is_sharing(answers):
+        return "Sharing the information"
+    if is_not_sharing(answers):
+        return "Not sharing the information"
+    return "After your decision"
+
+
+ABOUT = "About the request"
+WEIGH = "Weigh the request"
+DECIDE = "Decide"
+
+FLOW_2018 = Flow(
+    edition="2018",
+    layout=2,
+    steps=(
         Step("request", f.RequestForm),
         Step("information", f.InformationForm),
         Step("advice", f.AdviceForm),
         Step("consent", f.ConsentForm),
         Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
         Step("consent_not_sought", f.ConsentNotSoughtForm, consent_not_sought),
-        Step("lawful_basis", f.LawfulBasisForm),
-        Step("special_category", f.SpecialCategoryForm, has_special_category),
-        Step("criminal_offence", f.CriminalOffenceForm, has_criminal_offence),
         Step("safety", f.SafetyForm),
-        Step("rule6", f.Rule6Form),
-        Step("open_honest", f.OpenHonestForm),
+        Step("necessary", f.NecessaryForm),
         Step("decision", f.DecisionForm),
         Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
+        Step("lawful_basis", f.LawfulBasisForm, is_sharing),
+        Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
+        Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
+        Step("quality", f.QualityForm, is_sharing),
+        # Consent given means they were told what would be shared and why when it was sought.
+        Step("open_honest", f.OpenHonestForm, sharing_without_consent),
+        Step("sending", f.SendingForm, is_sharing),
         Step("recipients", f.RecipientsForm, is_sharing),
+        Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
+        Step("alternatives", f.AlternativesForm, is_not_sharing),
     ),
-}
+    facts=facts,
+    rules=(
+        Rule("decision", "outcome", shared_although_not_needed),
+        Rule("lawful_basis", "article6", consent_basis_without_consent),
+        Rule("special_category", "article9", explicit_consent_without_consent),
+    ),
+    tasks=(
+        Task("request", "The request", ABOUT, ("request",)),
+        Task("information", "The information", ABOUT, ("information",)),
+        Task("advice", "Advice", WEIGH, ("advice",)),
+        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought")),
+        Task("safety", "Safety and well-being", WEIGH, ("safety",)),
+        Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
+        Task("decision", "Your decision", DECIDE, ("decision",)),
+        Task(
+            "after_decision",
+            "After your decision",
+            DECIDE,
+            (
+                "without_consent",
+                "lawful_basis",
+                "special_category",
+                "criminal_offence",
+                "quality",
+                "open_honest",
+                "sending",
+                "recipients",
+                "requester_told",
+                "alternatives",
+            ),
+            after=("decision",),
+            title_for=_after_decision_title,
+        ),
+    ),
+    locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
+    upgrade=upgrade_2018_v1,
+    notes={"decision": not_needed_note},
+)
+
+# Every layout of every edition, oldest first; the last of an edition is the one new drafts use.
+FLOWS: dict[tuple[str, int], Flow] = {(flow.edition, flow.layout): flow for flow in (v1.FLOW, FLOW_2018)}
 
 
-def steps_for(edition_code: str = CURRENT_EDITION) -> tuple[Step, ...]:
-    return STEPS[edition_code]
+def current_layout(edition_code: str = CURRENT_EDITION) -> int:
+    return max(layout for code, layout in FLOWS if code == edition_code)
 
 
-def step_by_key(edition_code: str, key: str) -> Step | None:
-    return next((s for s in steps_for(edition_code) if s.key == key), None)
+def flow_for(edition_code: str = CURRENT_EDITION, layout: int | None = None) -> Flow:
+    return FLOWS[(edition_code, layout if layout is not None else current_layout(edition_code))]
 
 
-def question(edition_code: str, key: str) -> QuestionText:
-    return edition(edition_code).questions[key]
+def flow_of(record: Any) -> Flow:
+    """The layout a draft or a version was answered in (a draft's edition is its decision's)."""
+    code = getattr(record, "edition", None) or record.decision.edition
+    return flow_for(code, record.layout)
 
 
-def visible_steps(edition_code: str, answers: Answers) -> list[Step]:
-    return [s for s in steps_for(edition_code) if s.condition(answers)]
+def reshape(edition_code: str, layout: int, answers: Answers) -> tuple[Answers, int]:
+    """Answers from an older layout moved, one layout at a time, into the current one."""
+    newest = current_layout(edition_code)
+    while layout < newest:
+        layout += 1
+        upgrade = flow_for(edition_code, layout).upgrade
+        assert upgrade is not None, f"layout {layout} of {edition_code} says how to read the one before it"
+        answers = upgrade(answers)
+    return answers, layout
 
 
-def next_step(edition_code: str, answers: Answers, after: str) -> Step | None:
-    """The next applicable step after `after`, judged on the answers as they are now."""
-    keys = [s.key for s in steps_for(edition_code)]
-    for step in steps_for(edition_code)[keys.index(after) + 1 :]:
-        if step.condition(answers):
-            return step
-    return None
+# Shorthands for the current layout (tests and the performance harness use these). ---------------------------
 
 
-def previous_step(edition_code: str, answers: Answers, before: str) -> Step | None:
-    keys = [s.key for s in steps_for(edition_code)]
-    for step in reversed(steps_for(edition_code)[: keys.index(before)]):
-        if step.condition(answers):
-            return step
-    return None
+def steps_for(edition_code: str = CURRENT_EDITION, layout: int | None = None) -> tuple[Step, ...]:
+    return flow_for(edition_code, layout).steps
 
 
-def first_unanswered(edition_code: str, answers: Answers) -> Step | None:
-    return next((s for s in visible_steps(edition_code, answers) if s.key not in answers), None)
+def step_by_key(edition_code: str, key: str, layout: int | None = None) -> Step | None:
+    return flow_for(edition_code, layout).step(key)
 
 
-def step_position(edition_code: str, answers: Answers, key: str) -> tuple[int, int]:
-    """("Step X of Y") among the steps that apply to these answers, plus check answers."""
-    visible = [s.key for s in visible_steps(edition_code, answers)]
-    total = len(visible) + 1
-    if key in visible:
-        return visible.index(key) + 1, total
-    return total, total
+def question(edition_code: str, key: str, layout: int | None = None) -> QuestionText:
+    return flow_for(edition_code, layout).question(key)
 
 
-def relevant_answers(edition_code: str, answers: Answers) -> Answers:
-    """Only the answers of steps that apply: a branch abandoned by a later change is not submitted."""
-    return {s.key: answers[s.key] for s in visible_steps(edition_code, answers) if s.key in answers}
+def validate_record(edition_code: str, answers: Answers, layout: int | None = None) -> list[Problem]:
+    return flow_for(edition_code, layout).validate(answers)
 
 
-def consent_status(answers: Answers) -> str:
-    if consent_not_sought(answers):
-        return ConsentStatus.NOT_SOUGHT
-    outcome = _answer(answers, "consent_outcome", "consent_outcome")
-    return str(outcome) if outcome in ConsentStatus.values else ""
-
-
-def _not_sought_reasons(answers: Answers) -> list[str]:
-    reasons = _answer(answers, "consent_not_sought", "reasons")
-    return [str(r) for r in reasons] if isinstance(reasons, list) else []
-
-
-def facts(answers: Answers) -> dict[str, object]:
-    """The facts stored beside the answers, which database constraints check."""
-    special = has_special_category(answers)
-    return {
-        "outcome": _answer(answers, "decision", "outcome") or "",
-        "consent_status": consent_status(answers),
-        "consent_not_sought_reasons": ",".join(_not_sought_reasons(answers)) if consent_not_sought(answers) else "",
-        "lawful_basis": _answer(answers, "lawful_basis", "article6") or "",
-        "special_category": special,
-        "special_category_condition": (_answer(answers, "special_category", "article9") or "") if special else "",
-    }
-
-
-@dataclass(frozen=True)
-class Problem:
-    step: str
-    message: str
-
-
-def validate_record(edition_code: str, answers: Answers) -> list[Problem]:
-    """Every applicable page valid on its own, then the rules that span pages."""
-    problems: list[Problem] = []
-    for step in visible_steps(edition_code, answers):
-        stored = answers.get(step.key)
-        if stored is None:
-            problems.append(Problem(step.key, f"Answer '{question(edition_code, step.key).title}'"))
-            continue
-        form = step.form_class(data=step.form_class.data_from_answers(stored))
-        if not form.is_valid():
-            for errors in form.errors.values():
-                problems.extend(Problem(step.key, str(e)) for e in errors)
-    if problems:
-        return problems
-
-    status = consent_status(answers)
-    article6 = _answer(answers, "lawful_basis", "article6")
-    if article6 == "a_consent" and status != ConsentStatus.GIVEN:
-        problems.append(Problem("lawful_basis", "Consent cannot be the lawful basis when consent was not given"))
-    if is_sharing(answers):
-        for key in ("necessary", "proportionate"):
-            if _answer(answers, "rule6", key) != "yes":
-                problems.append(
-                    Problem(
-                        "rule6",
-                        f"You cannot share information that is not {key}: change your answer or your decision",
-                    )
-                )
-        if _answer(answers, "rule6", "secure") != "yes":
-            problems.append(Problem("rule6", "Information must be shared securely: change how it will be sent"))
-        if has_special_category(answers) and not _answer(answers, "special_category", "article9"):
-            problems.append(Problem("special_category", "Select the Article 9 condition for special category data"))
-    if consent_not_sought(answers) and not _answer(answers, "consent_not_sought", "reasons"):
-        problems.append(Problem("consent_not_sought", "Select at least one reason why consent was not sought"))
-    return problems
+def relevant_answers(edition_code: str, answers: Answers, layout: int | None = None) -> Answers:
+    return flow_for(edition_code, layout).relevant_answers(answers)

@@ -11,23 +11,22 @@ from accounts.models import User
 from decisions.models import DecisionVersion
 
 from .factories import make_submitted_decision
-from .wizard_helpers import MAIN_PATH
+from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH
 
+# After the decision, sharing without consent asks why, and whether the family was told.
+_WITHOUT_CONSENT_TAIL = ["without_consent", "lawful_basis", "quality", "open_honest", "sending", "recipients"]
 NOT_SOUGHT_PATH = [
     "request",
     "information",
     "advice",
     "consent",
     "consent_not_sought",
-    "lawful_basis",
     "safety",
-    "rule6",
-    "open_honest",
+    "necessary",
     "decision",
-    "without_consent",
-    "recipients",
+    *_WITHOUT_CONSENT_TAIL,
 ]
-REFUSED_PATH = [*MAIN_PATH[:-2], "decision", "without_consent", "recipients"]
+REFUSED_PATH = [*MAIN_PATH[:8], *_WITHOUT_CONSENT_TAIL]
 
 
 # Every date answer on 2 January 2025, so decisions can be made "in the past" under time-machine.
@@ -57,9 +56,7 @@ def share_some(owner: User, extra: dict[str, dict[str, Any]] | None = None) -> D
 
 
 def no_share(owner: User, extra: dict[str, dict[str, Any]] | None = None) -> DecisionVersion:
-    return make_submitted_decision(
-        owner, MAIN_PATH[:-1], overrides=_with({"decision": {"outcome": "no_share", "reasons": "Not necessary"}}, extra)
-    )
+    return make_submitted_decision(owner, NO_SHARE_PATH, overrides=_with({"decision": NO_SHARE}, extra))
 
 
 def not_sought(
@@ -72,9 +69,7 @@ def not_sought(
     return make_submitted_decision(
         owner,
         NOT_SOUGHT_PATH,
-        overrides=_with(
-            {"consent": {"consent_sought": "no", "consent_appropriate": "no"}, "consent_not_sought": answer}, extra
-        ),
+        overrides=_with({"consent": {"consent_sought": "no"}, "consent_not_sought": answer}, extra),
     )
 
 

@@ -97,6 +97,9 @@ ACCESS: dict[str, Access] = {
     "decisions:amend": Access(
         get=_set(OWNER), post=_set(OWNER), methods=("GET", "POST"), post_status=200, org_record=True
     ),
+    "decisions:discard": Access(
+        get=_set(OWNER), post=_set(OWNER), methods=("GET", "POST"), post_status=200, org_record=True
+    ),
     "audit:log": Access(get=_set(SUPERVISOR, AUDITOR)),
     "audit:export": Access(get=_set(SUPERVISOR, AUDITOR)),
     "audit:chain": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST")),
@@ -211,6 +214,7 @@ class AuthorisationMatrixTests(World):
             "exports:decision_pdf": records,
             "decisions:step": {"reference": self.draft_ref, "step": "request"},
             "decisions:check": {"reference": self.draft_ref},
+            "decisions:discard": {"reference": self.draft_ref},
             "oversight:approve": {"reference": self.submitted_ref, "number": 1},
             "oversight:return": {"reference": self.submitted_ref, "number": 1},
             "exports:detail": {"pk": self.export.pk},

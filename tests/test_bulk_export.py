@@ -26,6 +26,7 @@ from exports.models import DOWNLOAD_FOR, STALLED_AFTER, BulkExport, ExportStatus
 
 from .base import World, form_errors, make_user
 from .factories import make_submitted_decision
+from .wizard_helpers import NO_SHARE, NO_SHARE_PATH
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 START = reverse("exports:start")
@@ -95,12 +96,9 @@ class StartExportTests(ExportWorld):
         cls.share = make_submitted_decision(cls.alice_practitioner_org_a)
         cls.no_share = make_submitted_decision(
             cls.amir_practitioner_org_a,
-            steps=[
-                "request", "information", "advice", "consent", "consent_outcome", "lawful_basis",
-                "safety", "rule6", "open_honest", "decision",
-            ],
-            overrides={"decision": {"outcome": "no_share", "reasons": "Not needed for the strategy discussion"}},
-        )  # fmt: skip
+            steps=NO_SHARE_PATH,
+            overrides={"decision": {**NO_SHARE, "reasons": "Not needed for the strategy discussion"}},
+        )
         cls.other_org = make_submitted_decision(cls.bob_practitioner_org_b)
 
     def test_admin_sees_the_form_and_their_exports_only(self) -> None:

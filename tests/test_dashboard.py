@@ -25,6 +25,7 @@ from .oversight_helpers import (
     share_all,
     share_some,
 )
+from .wizard_helpers import NO_SHARE
 
 URL = reverse("oversight:dashboard")
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
@@ -63,7 +64,12 @@ class DashboardFiguresTests(World):
             cls.november_not_sought = not_sought(alice, ["other"], EARLY_DATES)
         with at(dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC)):
             # December's decision, amended to "do not share": it stays in December, counted as not shared.
-            amend(alice, cls.december, "Decided not to share", {"decision": {"outcome": "no_share", "reasons": "No"}})
+            amend(
+                alice,
+                cls.december,
+                "Decided not to share",
+                {"decision": {**NO_SHARE, "reasons": "No"}, "requester_told": {}, "alternatives": {}},
+            )
         # Another organisation's decisions never count.
         with at(dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)):
             not_sought(cls.bob_practitioner_org_b, ["delay"], EARLY_DATES)

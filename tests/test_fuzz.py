@@ -28,7 +28,7 @@ from accounts.models import Organisation, ReviewTiming, Team, User
 from audit.forms import AuditLogFilterForm
 from audit.models import AuditEvent
 from decisions import services, wizard
-from decisions.forms import AmendForm, SubmitForm
+from decisions.forms import AmendForm, DiscardForm, SubmitForm
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 from exports.forms import BulkExportForm, VerifyForm
 from exports.models import BulkExport
@@ -36,7 +36,7 @@ from oversight.forms import ApproveForm, OrganisationSettingsForm, ReturnForm
 
 from .base import World
 from .factories import answers_for, make_submitted_decision
-from .wizard_helpers import valid_post
+from .wizard_helpers import NO_SHARE, valid_post
 
 # No shrinking: a failure is reported with the input that caused it, without minutes spent minimising it.
 FUZZ = settings(
@@ -183,12 +183,14 @@ class FuzzWorld(World):
         cls.draft = services.decision_start(by=cls.alice_practitioner_org_a)
 
     def branch_for(self, step: str) -> dict[str, dict]:
-        """Answers under which `step` applies (special category, criminal offence, sharing without consent)."""
+        """Answers under which `step` applies (special category, criminal offence, sharing without consent, or
+        not sharing)."""
         consent_sought = "no" if step == "consent_not_sought" else "yes"
         keys = ["request", "information", "consent", "decision"]
         overrides: dict[str, dict] = {
             "information": {"special_category": "yes", "criminal_offence": "yes"},
             "consent": {"consent_sought": consent_sought},
+            "decision": NO_SHARE if step in ("requester_told", "alternatives") else {},
         }
         if consent_sought == "yes":
             keys.append("consent_outcome")
@@ -304,6 +306,25 @@ class WizardFuzzTests(FuzzWorld):
                     assert not drafts.exists()
 
         amend()
+
+    def test_discard_confirmation(self) -> None:
+        client = self.client_for(self.alice_practitioner_org_a)
+        url = reverse("decisions:discard", kwargs={"reference": self.draft.decision.reference})
+
+        @FEW
+        @given(data=form_data(DiscardForm()))
+        def discard(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"discard {data!r:.200}")
+                form = DiscardForm(data=as_query_dict(data))
+                if form.is_valid() and form.cleaned_data["confirm"] == "yes":
+                    assert Decision.objects.get(pk=self.draft.decision_id).status == "discarded"
+                else:
+                    assert self.snapshot() == before
+
+        discard()
 
 
 class OversightFuzzTests(FuzzWorld):
@@ -514,6 +535,7 @@ def test_every_form_with_input_is_fuzzed() -> None:
         "OrganisationSettingsForm",
         "BulkExportForm",
         "VerifyForm",
+        "DiscardForm",
         *(step.form_class.__name__ for step in wizard.steps_for("2018")),
     }
     found = {
@@ -522,5 +544,5 @@ def test_every_form_with_input_is_fuzzed() -> None:
         for name, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, forms.BaseForm) and obj.__module__ == module.__name__ and not name.startswith("_")
     }
-    base_classes = {"StepForm"}
+    base_classes = {"StepForm", "QualitiesForm"}
     assert found - base_classes <= fuzzed, sorted(found - base_classes - fuzzed)

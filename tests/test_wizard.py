@@ -15,8 +15,8 @@ from decisions import wizard
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 
 from .base import PASSWORD, World, form_errors
-from .factories import amend, make_submitted_decision
-from .wizard_helpers import MAIN_PATH, post_step, start, step_url, submit, valid_post, walk
+from .factories import amend, answers_for, make_submitted_decision
+from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH, post_step, start, step_url, submit, valid_post, walk
 
 ALL_STEPS = [s.key for s in wizard.steps_for("2018")]
 
@@ -56,10 +56,11 @@ class HappyPathTests(World):
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
         first = client.get(step_url(reference, "request")).content.decode()
-        assert "Step 1 of" in first and reverse("decisions:list") in first
+        assert "Task 1 of 9: The request" in first
+        assert f'href="{detail_url(reference)}" class="govuk-back-link"' in first
         walk(client, reference, ["request", "information"])
         third = client.get(step_url(reference, "advice")).content.decode()
-        assert "Step 3 of" in third
+        assert "Task 3 of 9: Advice" in third
         assert f'href="{step_url(reference, "information")}" class="govuk-back-link"' in third
         assert "Golden rule 3: Seek advice" in third
 
@@ -86,8 +87,10 @@ class HappyPathTests(World):
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
         response = client.post(step_url(reference, "request"), {**valid_post("request"), "later": "1"})
-        assert response["Location"] == reverse("decisions:list")
-        assert "request" in DecisionDraft.objects.get(decision__reference=reference).answers
+        assert response["Location"] == detail_url(reference)
+        draft = DecisionDraft.objects.get(decision__reference=reference)
+        # A finished page saved for later is simply saved.
+        assert "request" in draft.answers and draft.unfinished == {}
         listing = client.get(reverse("decisions:list")).content.decode()
         assert reference in listing and "Draft" in listing
 
@@ -100,6 +103,20 @@ class HappyPathTests(World):
         assert 'value="PC Jane Smith"' in html
 
 
+def branch_for(step: str) -> dict[str, dict]:
+    """Answers under which `step` applies: special category and criminal offence data, consent sought but not
+    yet given (or not sought), and a decision to share (or, for the not-sharing pages, not to)."""
+    not_sharing = step in ("requester_told", "alternatives")
+    return answers_for(
+        ["request", "information", "consent", "decision"],
+        {
+            "information": {"special_category": "yes", "criminal_offence": "yes"},
+            "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
+            "decision": NO_SHARE if not_sharing else {"outcome": "share_all"},
+        },
+    )
+
+
 @pytest.mark.parametrize("step", ALL_STEPS)
 @pytest.mark.django_db
 def test_every_step_rejects_empty_input_with_an_error_summary_and_saves_nothing(step: str) -> None:
@@ -110,16 +127,7 @@ def test_every_step_rejects_empty_input_with_an_error_summary_and_saves_nothing(
     reference = start(client)
     # Reach the step's branch first, so it applies.
     draft = DecisionDraft.objects.get(decision__reference=reference)
-    from .factories import answers_for
-
-    branch = answers_for(
-        ["information", "consent", "decision"],
-        {
-            "information": {"special_category": "yes", "criminal_offence": "yes"},
-            "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
-            "decision": {"outcome": "share_all"},
-        },
-    )
+    branch = branch_for(step)
     draft.answers = branch
     draft.save()
     before = dict(draft.answers)
@@ -140,15 +148,7 @@ def test_every_step_accepts_valid_input(step: str) -> None:
     client.force_login(world.alice_practitioner_org_a)
     reference = start(client)
     draft = DecisionDraft.objects.get(decision__reference=reference)
-    from .factories import answers_for
-
-    draft.answers = answers_for(
-        ["information", "consent", "decision"],
-        {
-            "information": {"special_category": "yes", "criminal_offence": "yes"},
-            "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
-        },
-    )
+    draft.answers = branch_for(step)
     draft.save()
     response = post_step(client, reference, step)
     assert response.status_code == 302, form_errors(response)
@@ -202,13 +202,37 @@ class FieldRuleTests(World):
         assert "must be a real date" in self.errors_for(
             "request", request_date_0="31", request_date_1="2", request_date_2="2026"
         )
-        assert "must be a real date" in self.errors_for("request", request_date_2="9" * 30)
+        assert "Year must include 4 numbers" in self.errors_for("request", request_date_2="9" * 30)
 
     def test_unknown_choice_is_refused(self) -> None:
+        post_step(self.client_a, self.reference, "decision")
         assert "Select the Article 6 lawful basis" in self.errors_for("lawful_basis", article6="z_made_up")
 
     def test_gateways_none_and_others_conflict(self) -> None:
+        post_step(self.client_a, self.reference, "decision")
         assert "not both" in self.errors_for("lawful_basis", statutory_gateways=["none", "ca1989_s47"])
+
+    def test_an_explanation_is_needed_only_where_a_quality_does_not_hold(self) -> None:
+        errors = self.errors_for("necessary", proportionate="no")
+        assert "Explain why it is not proportionate" in errors
+        assert "Explain why it is not necessary</a>" not in errors
+
+    def test_schedule_1_is_needed_only_with_article_9_2_b_g_or_h(self) -> None:
+        post_step(self.client_a, self.reference, "information", special_category="yes")
+        post_step(self.client_a, self.reference, "decision")
+        assert "Select the Schedule 1 condition" in self.errors_for("special_category", schedule1="")
+        explicit = {"article9": "9_2_c_vital_interests"}
+        assert post_step(self.client_a, self.reference, "special_category", explicit).status_code == 302
+
+    def test_offering_nothing_and_something_conflict(self) -> None:
+        post_step(self.client_a, self.reference, "decision", outcome="no_share", no_share_reasons=["no_role"])
+        assert "not both" in self.errors_for("alternatives", offered=["nothing", "referral"])
+        assert "Enter details of what you offered" in self.errors_for("alternatives", offered_detail="")
+
+    def test_not_sharing_needs_a_reason_and_sending_another_way_needs_how(self) -> None:
+        assert "Select why you are not sharing" in self.errors_for("decision", outcome="no_share")
+        post_step(self.client_a, self.reference, "decision")
+        assert "Enter how you will send it" in self.errors_for("sending", method="other")
 
     def test_overlong_text_is_refused_not_truncated(self) -> None:
         assert "5,000 characters or fewer" in self.errors_for("request", purpose="x" * 5001)
@@ -225,18 +249,23 @@ class BranchTests(World):
 
     def test_not_sought_because_of_delay_skips_the_consent_response(self) -> None:
         walk(self.client_a, self.reference, ["request", "information", "advice"])
-        response = post_step(self.client_a, self.reference, "consent", consent_sought="no", consent_appropriate="no")
+        response = post_step(self.client_a, self.reference, "consent", consent_sought="no")
         assert response["Location"] == step_url(self.reference, "consent_not_sought")
         response = post_step(self.client_a, self.reference, "consent_not_sought")
-        assert response["Location"] == step_url(self.reference, "lawful_basis")
-        walk(self.client_a, self.reference, ["lawful_basis", "safety", "rule6", "open_honest"])
+        assert response["Location"] == step_url(self.reference, "safety")
+        walk(self.client_a, self.reference, ["safety", "necessary"])
         response = post_step(self.client_a, self.reference, "decision")
         assert response["Location"] == step_url(self.reference, "without_consent")
-        walk(self.client_a, self.reference, ["without_consent", "recipients"])
+        walk(self.client_a, self.reference, ["without_consent", "lawful_basis", "quality"])
+        # Consent was not sought, so whether the family was told is asked; with consent it is not.
+        response = post_step(self.client_a, self.reference, "open_honest")
+        assert response["Location"] == step_url(self.reference, "sending")
+        walk(self.client_a, self.reference, ["sending", "recipients"])
         assert submit(self.client_a, self.reference).status_code == 302
         version = Decision.objects.get(reference=self.reference).current_version
         assert version is not None
         assert version.consent_status == "not_sought" and version.consent_not_sought_reasons == "delay"
+        assert version.sharing_method == "secure_email" and version.lawful_basis == "e_public_task"
         assert "consent_outcome" not in version.answers
 
     def test_refused_and_shared_anyway_asks_for_justification(self) -> None:
@@ -247,39 +276,67 @@ class BranchTests(World):
             ["consent_outcome"],
             {"consent_outcome": {"consent_outcome": "refused", "consent_outcome_detail": "Father refused"}},
         )
-        walk(self.client_a, self.reference, ["lawful_basis", "safety", "rule6", "open_honest", "decision"])
+        walk(self.client_a, self.reference, ["safety", "necessary", "decision"])
         assert self.client_a.get(step_url(self.reference, "without_consent")).status_code == 200
-        walk(self.client_a, self.reference, ["without_consent", "recipients"])
+        walk(self.client_a, self.reference, ["without_consent", "lawful_basis", "quality", "open_honest"])
+        walk(self.client_a, self.reference, ["sending", "recipients"])
         assert submit(self.client_a, self.reference).status_code == 302
         version = Decision.objects.get(reference=self.reference).current_version
         assert version is not None and version.shared_without_consent
         assert version.answers["without_consent"]["justification"]
 
-    def test_do_not_share_skips_recipients_but_keeps_reasons_and_advice(self) -> None:
-        walk(self.client_a, self.reference, MAIN_PATH[:-2])
-        response = post_step(self.client_a, self.reference, "decision", outcome="no_share", reasons="Not necessary")
-        assert response["Location"] == check_url(self.reference)
+    def test_do_not_share_asks_about_telling_the_requester_and_alternatives_instead(self) -> None:
+        walk(self.client_a, self.reference, MAIN_PATH[:7])
+        response = post_step(self.client_a, self.reference, "decision", **NO_SHARE)
+        assert response["Location"] == step_url(self.reference, "requester_told")
+        walk(self.client_a, self.reference, ["requester_told", "alternatives"])
         assert submit(self.client_a, self.reference).status_code == 302
         version = Decision.objects.get(reference=self.reference).current_version
         assert version is not None and version.outcome == "no_share"
-        assert "recipients" not in version.answers
-        assert version.answers["decision"]["reasons"] == "Not necessary"
+        assert set(version.answers) == set(NO_SHARE_PATH)
+        assert version.answers["decision"]["no_share_reasons"] == ["not_necessary"]
         assert version.answers["advice"]["advice_sought"] == "yes"
 
-    def test_special_category_and_criminal_data_ask_for_their_conditions(self) -> None:
+    def test_a_proposal_of_our_own_not_shared_has_no_requester_to_tell(self) -> None:
+        post_step(self.client_a, self.reference, "request", request_origin="own_agency")
+        walk(self.client_a, self.reference, MAIN_PATH[1:7])
+        response = post_step(self.client_a, self.reference, "decision", **NO_SHARE)
+        assert response["Location"] == step_url(self.reference, "alternatives")
+
+    def test_a_no_to_necessary_is_a_reason_not_to_share_not_an_error(self) -> None:
+        walk(self.client_a, self.reference, MAIN_PATH[:6])
+        no = {"necessary": "no", "necessary_explanation": "They already have it", "proportionate": "yes"}
+        assert post_step(self.client_a, self.reference, "necessary", no).status_code == 302
+        page = self.client_a.get(step_url(self.reference, "decision")).content.decode()
+        assert "That is a good reason not to share" in page
+        shared = post_step(self.client_a, self.reference, "decision")
+        assert shared.status_code == 200
+        assert "You said sharing would not be necessary: choose do not share" in form_errors(shared)
+        not_shared = post_step(self.client_a, self.reference, "decision", **NO_SHARE)
+        assert not_shared.status_code == 302
+
+    def test_special_category_and_criminal_data_ask_for_their_conditions_when_shared(self) -> None:
         walk(self.client_a, self.reference, ["request"])
         post_step(self.client_a, self.reference, "information", special_category="yes", criminal_offence="yes")
-        walk(self.client_a, self.reference, ["advice", "consent", "consent_outcome"])
+        walk(self.client_a, self.reference, ["advice", "consent", "consent_outcome", "safety", "necessary"])
+        walk(self.client_a, self.reference, ["decision"])
         response = post_step(self.client_a, self.reference, "lawful_basis")
         assert response["Location"] == step_url(self.reference, "special_category")
         response = post_step(self.client_a, self.reference, "special_category")
         assert response["Location"] == step_url(self.reference, "criminal_offence")
 
+    def test_explicit_consent_is_refused_as_the_article_9_condition_without_consent(self) -> None:
+        post_step(self.client_a, self.reference, "information", special_category="yes")
+        post_step(self.client_a, self.reference, "consent", consent_sought="no")
+        post_step(self.client_a, self.reference, "decision")
+        response = post_step(self.client_a, self.reference, "special_category", article9="9_2_a_explicit_consent")
+        assert "Explicit consent cannot be the Article 9 condition" in form_errors(response)
+
     def test_a_step_that_does_not_apply_redirects_onwards(self) -> None:
         walk(self.client_a, self.reference, ["request", "information", "advice", "consent"])
         response = self.client_a.get(step_url(self.reference, "consent_not_sought"))
         assert response.status_code == 302
-        assert response["Location"] == step_url(self.reference, "lawful_basis")
+        assert response["Location"] == step_url(self.reference, "safety")
 
 
 class CheckAnswersTests(World):
@@ -292,7 +349,8 @@ class CheckAnswersTests(World):
         html = self.client_a.get(check_url(self.reference)).content.decode()
         for step in MAIN_PATH:
             assert f'{step_url(self.reference, step)}?return=check"' in html, step
-        assert "Step 12 of 12" in html
+        assert "Task 9 of 9: Check your answers and submit" in html
+        assert f'href="{detail_url(self.reference)}" class="govuk-back-link"' in html
 
     def test_change_returns_to_check_your_answers(self) -> None:
         url = step_url(self.reference, "safety") + "?return=check"
@@ -308,17 +366,21 @@ class CheckAnswersTests(World):
         assert response["Location"] == step_url(self.reference, "consent_not_sought") + "?return=check"
 
     def test_submit_checks_rules_across_pages(self) -> None:
-        post_step(self.client_a, self.reference, "lawful_basis", article6="a_consent")
-        post_step(
-            self.client_a, self.reference, "consent_outcome", consent_outcome="refused", consent_outcome_detail="No"
-        )
-        post_step(self.client_a, self.reference, "rule6", necessary="no")
-        post_step(self.client_a, self.reference, "without_consent")
+        # Answers that got past their pages some other way (an old draft, an edited row) are still refused.
+        draft = DecisionDraft.objects.get(decision__reference=self.reference)
+        draft.answers["lawful_basis"]["article6"] = "a_consent"
+        draft.answers["consent_outcome"] = {"consent_outcome": "refused", "consent_outcome_detail": "No"}
+        draft.answers["necessary"]["necessary"] = "no"
+        draft.answers["necessary"]["necessary_explanation"] = "They have it"
+        draft.save()
+        walk(self.client_a, self.reference, ["without_consent", "open_honest"])
+        check = self.client_a.get(check_url(self.reference)).content.decode()
+        assert "Consent cannot be the lawful basis" in check and "would not be necessary" in check
         response = submit(self.client_a, self.reference)
         assert response.status_code == 200
-        html = response.content.decode()
-        assert "Consent cannot be the lawful basis" in html
-        assert "not necessary" in html
+        errors = form_errors(response)
+        assert "Consent cannot be the lawful basis because consent was refused" in errors
+        assert "You said sharing would not be necessary" in errors
         assert not DecisionVersion.objects.exists()
 
     def test_missing_answers_are_flagged_and_block_submit(self) -> None:
@@ -500,6 +562,35 @@ class ConstraintTests(World):
     def test_database_refuses_an_amendment_without_reason(self) -> None:
         self.assert_refused(amendment_reason="", outcome="no_share", consent_status="given")
 
+    def test_database_refuses_a_lawful_basis_or_method_on_a_decision_not_to_share(self) -> None:
+        for stated in ({"lawful_basis": "e_public_task"}, {"sharing_method": "secure_email"}):
+            self.assert_refused(layout=2, outcome="no_share", consent_status="given", **stated)
+
+    def test_database_refuses_sharing_without_a_lawful_basis_or_a_method(self) -> None:
+        self.assert_refused(layout=2, outcome="share_all", consent_status="given", lawful_basis="e_public_task")
+        self.assert_refused(layout=2, outcome="share_all", consent_status="given", sharing_method="secure_email")
+
+    def test_database_refuses_consent_as_the_basis_without_consent_whatever_the_layout(self) -> None:
+        self.assert_refused(layout=1, outcome="no_share", consent_status="refused", lawful_basis="a_consent")
+
+    def test_database_keeps_first_layout_records_that_stated_a_lawful_basis_for_not_sharing(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        DecisionVersion.objects.create(
+            decision=version.decision,
+            number=2,
+            edition="2018",
+            layout=1,
+            answers={},
+            content_hash="y" * 64,
+            submitted_at=timezone.now(),
+            submitted_by=self.alice_practitioner_org_a,
+            previous=version,
+            amendment_reason="r",
+            outcome="no_share",
+            consent_status="given",
+            lawful_basis="e_public_task",
+        )
+
 
 class AuditTrailTests(World):
     def test_create_save_submit_amend_and_view_are_audited(self) -> None:
@@ -552,13 +643,30 @@ class QueryCountTests(World):
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
         walk(client, reference, MAIN_PATH[:-1])
+        recipients = step_url(reference, "recipients")
+        discard = reverse("decisions:discard", kwargs={"reference": reference})
         counts = {
-            "step_get": self.count(client, "get", step_url(reference, "recipients")),
-            "step_post": self.count(client, "post", step_url(reference, "recipients"), valid_post("recipients")),
+            "task_list": self.count(client, "get", detail_url(reference)),
+            "step_get": self.count(client, "get", recipients),
+            "step_save_for_later": self.count(client, "post", recipients, {"recipient_agency": "Po", "later": "1"}),
+            "step_get_unfinished": self.count(client, "get", recipients),
+            "step_post": self.count(client, "post", recipients, valid_post("recipients")),
+            "step_post_with_errors": self.count(
+                client, "post", step_url(reference, "decision"), valid_post("decision", outcome="no_share")
+            ),
             "check": self.count(client, "get", check_url(reference)),
+            "discard_get": self.count(client, "get", discard),
         }
         submit(client, reference)
         counts["detail"] = self.count(client, "get", detail_url(reference))
+        amend_url = reverse("decisions:amend", kwargs={"reference": reference})
+        counts["amend_post"] = self.count(client, "post", amend_url, {"reason": "Time"})
+        counts["detail_with_amendment"] = self.count(client, "get", detail_url(reference))
+        counts["cancel_amendment_post"] = self.count(client, "post", discard, {"confirm": "yes"})
+        other = start(client)
+        counts["discard_post"] = self.count(
+            client, "post", reverse("decisions:discard", kwargs={"reference": other}), {"confirm": "yes"}
+        )
         return counts
 
     def test_constant_and_small(self) -> None:
@@ -568,3 +676,4 @@ class QueryCountTests(World):
         many = self.measure()
         assert few == many
         assert max(many.values()) <= 10, many
+        print(f"\nQueries per page: {many}")  # noqa: T201 - shown with -s

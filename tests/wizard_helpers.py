@@ -10,16 +10,9 @@ from django.urls import reverse
 from decisions.models import DecisionDraft
 
 
-def rule6_yes() -> dict[str, str]:
-    data = {"secure_method": "Secure email to the named social worker"}
-    for key in ("necessary", "proportionate", "relevant", "adequate", "accurate", "timely", "secure"):
-        data[key] = "yes"
-        data[f"{key}_explanation"] = f"It is {key} because the school nurse needs it today."
-    return data
-
-
 def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
-    """POST data a practitioner would send for `step` on the main path (consent given, share all)."""
+    """POST data a practitioner would send for `step` on the main path (consent given, share all), and for the
+    pages of the other branches."""
     base: dict[str, dict[str, Any]] = {
         "request": {
             "request_origin": "other_agency",
@@ -49,7 +42,7 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "identity_withheld": "no",
             "advice_given": "Share the attendance record and notes; do not share unrelated history",
         },
-        "consent": {"consent_appropriate": "yes", "consent_sought": "yes", "consent_from": "Mother"},
+        "consent": {"consent_sought": "yes", "consent_from": "Mother"},
         "consent_outcome": {"consent_outcome": "given"},
         "consent_not_sought": {"reasons": ["delay"], "reason_delay": "The strategy discussion is in an hour"},
         "lawful_basis": {"article6": "e_public_task", "statutory_gateways": ["ca1989_s47"]},
@@ -59,7 +52,9 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "impact_of_sharing": "Police can assess the risk at the strategy discussion",
             "impact_of_not_sharing": "The risk of harm would not be assessed with full information",
         },
-        "rule6": rule6_yes(),
+        "necessary": {"necessary": "yes", "proportionate": "yes"},
+        "quality": {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
+        "sending": {"method": "secure_email", "secure_detail": "Sent to the named officer's secure address"},
         "open_honest": {"told": "yes", "told_detail": "Mother was told by me on 3 November"},
         "decision": {"outcome": "share_all", "reasons": "Necessary to protect the child; mother agreed"},
         "without_consent": {"justification": "Risk of significant harm outweighs the refusal"},
@@ -71,8 +66,9 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "shared_date_1": "11",
             "shared_date_2": "2026",
             "shared_time": "14:30",
-            "method": "secure_email",
         },
+        "requester_told": {"requester_told": "yes", "requester_told_how": "Phoned PC Smith on 3 November"},
+        "alternatives": {"offered": ["referral"], "offered_detail": "Referred the family to early help"},
     }
     data = dict(base[step])
     data.update(overrides)
@@ -94,19 +90,24 @@ def post_step(
     return client.post(step_url(reference, step), data if data is not None else valid_post(step, **overrides))
 
 
+# Consent given, share all, no special category or criminal offence data, asked by another agency.
 MAIN_PATH = [
     "request",
     "information",
     "advice",
     "consent",
     "consent_outcome",
-    "lawful_basis",
     "safety",
-    "rule6",
-    "open_honest",
+    "necessary",
     "decision",
+    "lawful_basis",
+    "quality",
+    "sending",
     "recipients",
 ]
+# The same request, not shared: the pages after the decision are about not sharing.
+NO_SHARE_PATH = [*MAIN_PATH[:8], "requester_told", "alternatives"]
+NO_SHARE = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
 
 
 def start(client: Client) -> str:

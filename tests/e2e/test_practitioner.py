@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.wizard_helpers import MAIN_PATH, valid_post
+from tests.wizard_helpers import MAIN_PATH, NO_SHARE, valid_post
 
 from .conftest import Journey
+
+LIMIT = 5000
 
 
 def fill(page: Any, data: dict[str, Any]) -> None:
@@ -32,12 +34,18 @@ def answer(trip: Journey, step: str, **overrides: Any) -> None:
     trip.continue_()
 
 
-def start_decision(trip: Journey) -> str:
-    trip.sign_in("practitioner.north")
-    trip.look("home")
+def start_decision(trip: Journey, sign_in: bool = True) -> str:
+    """Start a decision: its own page lists the tasks; the first one is opened."""
+    if sign_in:
+        trip.sign_in("practitioner.north")
+        trip.look("home")
+    trip.go("/decisions/")
     trip.page.click("button:has-text('Record a new decision')")
-    match = re.search(r"/decisions/([^/]+)/answer/", trip.page.url)
+    match = re.search(r"/decisions/([^/?]+)$", trip.page.url)
     assert match, trip.page.url
+    assert trip.page.get_by_text("You have completed 0 of 9 tasks").is_visible()
+    trip.look("task-list")
+    trip.page.click("a.govuk-task-list__link:has-text('The request')")
     return match.group(1)
 
 
@@ -70,6 +78,10 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
     page.click("button:has-text('Save and return to check your answers')")
     assert page.url.endswith("/check")
     assert "Changed after checking" in page.content(), page.content()[:200]
+    page.click("a.govuk-back-link")
+    assert page.url.endswith(f"/decisions/{reference}")
+    assert page.get_by_text("You have completed 8 of 9 tasks").is_visible()
+    page.click("a.govuk-task-list__link:has-text('Check your answers and submit')")
     submit(journey)
     assert page.get_by_text("Share all of the information").first.is_visible()
 
@@ -78,40 +90,74 @@ def test_not_sought_because_of_delay(journey: Journey) -> None:
     start_decision(journey)
     for step in ["request", "information", "advice"]:
         answer(journey, step)
-    answer(journey, "consent", consent_sought="no", consent_appropriate="no")
+    answer(journey, "consent", consent_sought="no")
+    assert journey.page.get_by_text("is likely to place the child at risk of significant harm through delay").first
     answer(journey, "consent_not_sought")
-    for step in ["lawful_basis", "safety", "rule6", "open_honest", "decision", "without_consent", "recipients"]:
+    for step in ["safety", "necessary", "decision", "without_consent", "lawful_basis", "quality", "open_honest"]:
+        answer(journey, step)
+    for step in ["sending", "recipients"]:
         answer(journey, step)
     submit(journey)
-    assert journey.page.get_by_text("risk of significant harm through delay").first.is_visible()
+    assert journey.page.get_by_text("is likely to place the child at risk of significant harm through delay").first
 
 
-def test_refused_and_shared_anyway(journey: Journey) -> None:
+def test_refused_then_shared_is_told_on_the_lawful_basis_page_that_consent_cannot_be_the_basis(
+    journey: Journey,
+) -> None:
     start_decision(journey)
+    page = journey.page
     for step in ["request", "information", "advice", "consent"]:
         answer(journey, step)
     answer(journey, "consent_outcome", consent_outcome="refused", consent_outcome_detail="Father refused on the phone")
-    for step in ["lawful_basis", "safety", "rule6", "open_honest", "decision", "without_consent", "recipients"]:
+    for step in ["safety", "necessary", "decision", "without_consent"]:
+        answer(journey, step)
+    answer(journey, "lawful_basis", article6="a_consent")
+    # Refused where it is answered, not twelve pages later at Submit.
+    assert "/answer/lawful_basis" in page.url
+    summary = page.locator(".govuk-error-summary")
+    assert (
+        summary.is_visible()
+        and "Consent cannot be the lawful basis because consent was refused" in summary.inner_text()
+    )
+    journey.look("consent-basis-error")
+    answer(journey, "lawful_basis")
+    for step in ["quality", "open_honest", "sending", "recipients"]:
         answer(journey, step)
     submit(journey)
-    assert journey.page.get_by_text("Father refused on the phone").is_visible()
+    assert page.get_by_text("Father refused on the phone").is_visible()
 
 
-def test_do_not_share(journey: Journey) -> None:
+def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
     start_decision(journey)
-    for step in MAIN_PATH[:-2]:
+    page = journey.page
+    for step in MAIN_PATH[:6]:
         answer(journey, step)
-    answer(journey, "decision", outcome="no_share", reasons="Not necessary: the school already knows")
+    answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
+    assert page.get_by_text("That is a good reason not to share").is_visible()
+    answer(journey, "decision", **{**NO_SHARE, "reasons": "Not necessary: the school already knows"})
+    visited = []
+    while "/answer/" in page.url:
+        step = page.url.split("/answer/")[1].split("?")[0]
+        visited.append(step)
+        answer(journey, step)
+    assert visited == ["requester_told", "alternatives"], visited
+    check = page.content()
+    assert "lawful basis" not in check.lower() and "sent securely" not in check and "Recipients" not in check
     submit(journey)
-    assert journey.page.get_by_text("Do not share").first.is_visible()
+    assert page.get_by_text("Do not share").first.is_visible()
+    assert page.get_by_text("Referred the family to early help").is_visible()
 
 
-def test_leave_mid_way_and_resume_on_another_device(journey: Journey, browser: Any) -> None:
+def test_save_later_on_a_half_filled_page_and_resume_on_another_device(journey: Journey, browser: Any) -> None:
     reference = start_decision(journey)
     answer(journey, "request")
-    fill(journey.page, valid_post("information"))
-    journey.page.click("button:has-text('Save and come back later')")
-    assert journey.page.get_by_text("are saved").is_visible()
+    # Half the page: the kinds of information and a description, not the two yes/no questions.
+    page = journey.page
+    page.locator("[name='categories'][value='health']").check()
+    page.fill("#id_description", "Half written when the phone rang")
+    page.click("button:has-text('Save and come back later')")
+    assert page.get_by_text("are saved").is_visible()
+    assert page.locator(".govuk-error-summary").count() == 0
     journey.look("saved-for-later")
 
     other = browser.new_context(viewport={"width": 800, "height": 900}, bypass_csp=True)
@@ -120,14 +166,59 @@ def test_leave_mid_way_and_resume_on_another_device(journey: Journey, browser: A
     trip.go("/decisions/")
     trip.look("your-decisions")
     trip.page.click(f"a:has-text('{reference}')")
-    trip.page.click("a:has-text('Continue the draft')")
-    assert trip.page.url.endswith("/check")
-    assert trip.page.get_by_text("Not answered").first.is_visible()
-    trip.look("resume-check")
-    trip.page.locator("a:has-text('Answer this question')").first.click()
-    assert "/answer/advice" in trip.page.url
+    trip.look("resume-task-list")
+    assert "In progress" in trip.page.locator("#task-information-status").inner_text()
+    trip.page.click("a.govuk-task-list__link:has-text('The information')")
+    assert "/answer/information" in trip.page.url
+    assert trip.page.get_by_text("You saved this page before you finished it").is_visible()
+    assert trip.page.input_value("#id_description") == "Half written when the phone rang"
+    assert trip.page.locator("[name='categories'][value='health']").is_checked()
+    assert trip.page.locator(".govuk-error-summary").count() == 0
+    trip.look("resume-unfinished-page")
+    trip.page.click("button:has-text('Save and continue')")
+    assert trip.page.locator(".govuk-error-summary").is_visible()  # errors only now
     journey.violations.extend(trip.violations)
     other.close()
+
+
+def test_discard_a_draft(journey: Journey) -> None:
+    reference = start_decision(journey)
+    page = journey.page
+    answer(journey, "request")
+    journey.go(f"/decisions/{reference}")
+    page.click("a:has-text('Discard this draft')")
+    journey.look("discard-confirm")
+    page.click("button:has-text('Continue')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator("[name='confirm'][value='yes']").check()
+    page.click("button:has-text('Continue')")
+    assert page.get_by_text(f"Draft {reference} is discarded").is_visible()
+    row = page.locator("tr", has=page.locator(f"a:has-text('{reference}')"))
+    assert "Discarded" in row.inner_text()
+    journey.look("discarded")
+    journey.go(f"/decisions/{reference}/answer/request")
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+
+
+def test_a_6000_character_answer_shows_the_count_and_the_error_and_loses_nothing(journey: Journey) -> None:
+    start_decision(journey)
+    page = journey.page
+    long_answer = ("The child said more at school today. " * 200)[:6000]
+    fill(page, valid_post("request"))
+    page.fill("#id_purpose", long_answer)
+    count = page.locator("#id_purpose-info, .govuk-character-count__status").filter(has_text="too many").first
+    assert "You have 1,000 characters too many" in count.inner_text()
+    journey.look("character-count")
+    journey.continue_()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "must be 5,000 characters or fewer" in summary.inner_text()
+    assert page.input_value("#id_purpose") == long_answer  # nothing cut
+    journey.look("character-count-error")
+    page.click("button:has-text('Save and come back later')")
+    assert page.get_by_text("are saved").is_visible()
+    page.click("a.govuk-task-list__link:has-text('The request')")
+    assert page.input_value("#id_purpose") == long_answer  # kept as typed, to shorten later
+    assert len(long_answer) == 6000 > LIMIT
 
 
 def test_another_organisation_cannot_reach_the_decision(journey: Journey) -> None:
