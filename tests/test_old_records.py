@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent
-from decisions import pdf, services, wizard
+from decisions import pdf, services, signing, wizard
 from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
 from exports import verification
 
@@ -286,7 +286,7 @@ class OldRecordTests(World):
     def test_the_pdf_renders_the_old_shape_and_verifies(self) -> None:
         for version, code in ((self.v1, V1_HASH), (self.v2, V2_HASH)):
             version = DecisionVersion.objects.select_related("decision", "submitted_by").get(pk=version.pk)
-            data = pdf.render_pdf(version, generated_by=self.oscar, verify_url=VERIFY_URL)
+            data = signing.sign_pdf(pdf.render_pdf(version, generated_by=self.oscar, verify_url=VERIFY_URL))
             assert data is not None
             text = pdf_text(data)
             assert "Is the information necessary, proportionate, relevant, adequate, accurate, timely" in text
@@ -296,7 +296,9 @@ class OldRecordTests(World):
             assert canonical_json(payload["content"]) == canonical_json(version.canonical_content())
             by_code = verification.verify_code(self.oscar, code)
             assert by_code.result == verification.Result.MATCH, by_code
-            by_upload = verification.verify_attached_record(self.oscar, pdf.read_attached_record(data))
+            by_upload = verification.verify_attached_record(
+                self.oscar, pdf.read_attached_record(data), signing.check_signature(data)
+            )
             assert by_upload.result == verification.Result.MATCH, by_upload
 
     def test_an_amendment_moves_the_answers_into_the_current_questions(self) -> None:
