@@ -372,7 +372,3 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page(request, "errors/400.html", 400)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_page(request, "errors/500.html", 500)

@@ -20,7 +20,7 @@ from decisions.guidance import NOT_SOUGHT_REASONS
 from decisions.models import Decision, DecisionVersion
 from decisions.permissions import Can, ensure
 
-from .models import Review, ReviewOutcome
+from .models import Notification, NotificationStatus, Review, ReviewOutcome
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DASHBOARD_MONTHS = 12
@@ -273,4 +273,24 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
         returned_now=reviews["returned_now"],
         returned_in_period=outcomes["returned"],
         signed_off_in_period=outcomes["signed_off"],
+    )
+
+
+# An email still waiting this long after it was queued means the background worker is not running.
+WORKER_SILENT_AFTER = dt.timedelta(minutes=15)
+
+
+def emails_not_sent(admin: Any, limit: int = 50) -> list[Notification]:
+    """The admin's organisation's emails that failed, are being retried after a failure, or have waited too
+    long for the worker; newest first."""
+    membership = ensure(admin, Can.MANAGE_ORGANISATION)
+    waiting = Q(status=NotificationStatus.QUEUED)
+    return list(
+        Notification.objects.filter(organisation_id=membership.organisation_id)
+        .filter(
+            Q(status=NotificationStatus.FAILED)
+            | (waiting & ~Q(problem=""))
+            | (waiting & Q(created_at__lt=timezone.now() - WORKER_SILENT_AFTER))
+        )
+        .order_by("-created_at", "-pk")[:limit]
     )

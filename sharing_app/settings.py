@@ -104,6 +104,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spent ~0.9 s compiling the dashboard's aggregates at a million decisions.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # An unreachable server fails the request in seconds (and shows the "Try again" page), not minutes.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+# Django's backends plus one retry where that cannot do anything twice, so a moment's outage (a restart, a
+# dropped connection) is ridden out: sharing_app/db_backends/retry.py.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "sharing_app.db_backends.postgresql",
+    "django.db.backends.sqlite3": "sharing_app.db_backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Tests run in memory, as Django does for its own SQLite engine (pytest-django's xdist support knows
+    # SQLite by the engine's name only).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
+# How long to wait before the one retry of a connection the database refused.
+DB_RETRY_DELAY_SECONDS: float = env.float("DB_RETRY_DELAY_SECONDS", default=1.0)
 
 # Background jobs (bulk PDF export) are rows in the database, run by `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
@@ -129,6 +143,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Idle timeout: the cookie's age restarts at every request, so 30 quiet minutes sign the user out.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions, except that failing to renew an unchanged session's expiry during a database
+# outage does not turn the page into an error (sharing_app/sessions.py).
+SESSION_ENGINE = "sharing_app.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -215,6 +232,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds the background worker waits for a mail server that does not answer before it tries again later.
+EMAIL_TIMEOUT: int = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="decisions@localhost")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

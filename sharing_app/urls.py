@@ -16,6 +16,6 @@ urlpatterns = [
 ]
 
 handler404 = "decisions.views.page_not_found"
-handler500 = "decisions.views.server_error"
+handler500 = "sharing_app.errors.server_error"
 handler403 = "decisions.views.permission_denied"
-handler400 = "decisions.views.bad_request"
+handler400 = "sharing_app.errors.bad_request"
