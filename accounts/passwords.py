@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django_tasks import task
 
 from audit import actions
 from audit import services as audit
@@ -72,30 +73,62 @@ def _organisation_id(user: Any) -> int | None:
     return membership.organisation_id if membership is not None else None
 
 
-def _absolute(request: HttpRequest | None, path: str) -> str:
+def _base_url(request: HttpRequest | None) -> str:
+    """Where links point: SITE_URL, or the address this request came to."""
     if settings.SITE_URL:
-        return urljoin(settings.SITE_URL, path)
-    return request.build_absolute_uri(path) if request is not None else path
+        return str(settings.SITE_URL)
+    return request.build_absolute_uri("/") if request is not None else "/"
 
 
-def _link(request: HttpRequest | None, url_name: str, user: Any, token: str) -> str:
+def _absolute(base_url: str, path: str) -> str:
+    return urljoin(base_url, path)
+
+
+def _link(base_url: str, url_name: str, user: Any, token: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return _absolute(request, reverse(url_name, kwargs={"uidb64": uid, "token": token}))
+    return _absolute(base_url, reverse(url_name, kwargs={"uidb64": uid, "token": token}))
 
 
-def _send_later(*, template: str, context: dict[str, Any], to: str) -> None:
-    """Send once the transaction that recorded it commits. A mail failure is logged (without the address)
-    and never shown: the page says the same thing whatever happens."""
+def email_context(template: str, user: Any, base_url: str) -> dict[str, Any]:
+    """What an account email says. Built by the worker when it sends, so no link waits in the database."""
+    if template == "password_reset":
+        token = default_token_generator.make_token(user)
+        return {
+            "user": user,
+            "link": _link(base_url, "accounts:password_reset_confirm", user, token),
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+    if template == "account_invite":
+        return {
+            "user": user,
+            "link": _link(base_url, "accounts:invite_confirm", user, invite_token_generator.make_token(user)),
+            "days": settings.ACCOUNT_INVITE_TIMEOUT // 86400,
+            "sign_in": _absolute(base_url, reverse("accounts:login")),
+        }
+    raise ValueError(f"Unknown account email {template!r}")
+
+
+@task()
+def send_account_email(*, template: str, user_id: int, base_url: str) -> None:
+    """Send one account email (run by the background worker). A failure is logged without the address; the
+    person can ask again, and an admin can send a new link."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return
+    context = email_context(template, user, base_url)
     subject = "".join(render_to_string(f"registration/{template}_subject.txt", context).splitlines())
     body = render_to_string(f"registration/{template}_email.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        logger.exception("Could not send the %s email", template)
 
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [to])
-        except Exception:
-            logger.exception("Could not send the %s email", template)
 
-    transaction.on_commit(send)
+def _send_later(*, template: str, user: Any, request: HttpRequest | None) -> None:
+    """Queue the email for the background worker once the transaction that recorded it commits: the page
+    never waits for the mail server, and its timing does not tell whether an account exists."""
+    base_url = _base_url(request)
+    transaction.on_commit(lambda: send_account_email.enqueue(template=template, user_id=user.pk, base_url=base_url))
 
 
 def _recent(action: str, since: dt.datetime, **filters: Any) -> int:
@@ -144,17 +177,7 @@ def password_reset_request(*, email: str, request: HttpRequest) -> ResetRequest:
         )
         allowed = sent_recently < settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT
         if allowed:
-            _send_later(
-                template="password_reset",
-                context={
-                    "user": user,
-                    "link": _link(
-                        request, "accounts:password_reset_confirm", user, default_token_generator.make_token(user)
-                    ),
-                    "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-                },
-                to=user.email,
-            )
+            _send_later(template="password_reset", user=user, request=request)
         audit.record(
             action=actions.PASSWORD_RESET_REQUEST,
             organisation=_organisation_id(user),
@@ -188,16 +211,7 @@ def account_invite(*, user: Any, by: Any, request: HttpRequest | None = None) ->
     """Send a new account's owner a link to set their password (an admin never types one for them)."""
     if not user.email:
         raise ValueError("An account needs an email address to be sent a link")
-    _send_later(
-        template="account_invite",
-        context={
-            "user": user,
-            "link": _link(request, "accounts:invite_confirm", user, invite_token_generator.make_token(user)),
-            "days": settings.ACCOUNT_INVITE_TIMEOUT // 86400,
-            "sign_in": _absolute(request, reverse("accounts:login")),
-        },
-        to=user.email,
-    )
+    _send_later(template="account_invite", user=user, request=request)
     audit.record(
         action=actions.ACCOUNT_INVITE,
         actor=by,

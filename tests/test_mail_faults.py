@@ -4,11 +4,12 @@ back-off by the background worker, and one that never goes is shown to the organ
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -86,6 +87,20 @@ class MailServerFaults(World):
         assert response.status_code == 302
         assert self.server.connections == 0
         assert Notification.objects.filter(recipient="alice_practitioner@example.org").count() == 1
+
+    def test_a_password_reset_does_not_wait_for_the_mail_server_and_the_worker_sends_it(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = Client().post(reverse("accounts:password_reset"), {"email": "alice_practitioner@example.org"})
+        assert response.status_code == 302
+        # The page never talked to the mail server, and no reset link waits in the database.
+        assert self.server.connections == 0
+        queued = json.dumps(list(DBTaskResult.objects.values_list("args_kwargs", flat=True)))
+        assert "send_account_email" in str(list(DBTaskResult.objects.values_list("task_path", flat=True)))
+        assert not re.search(r"password-reset/[^/\s\"]+/[^/\s\"]+", queued)
+        self.server.mode = "accept"
+        run_worker()
+        assert self.server.connections == 1 and len(self.server.messages) == 1
+        assert re.search(r"password-reset/[^/\s]+/[^/\s]+", self.server.messages[0])
 
     def test_a_refusing_server_is_tried_again_with_back_off_until_it_accepts(self) -> None:
         self.server.mode = "refuse"

@@ -3,8 +3,10 @@ exists, limits per address and per account, and the audit trail."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from unittest import mock
 
 import time_machine
@@ -23,6 +25,16 @@ from audit import actions
 from audit.models import AuditEvent
 
 from .base import PASSWORD, World, form_errors
+from .mail_helpers import run_worker
+
+
+@contextlib.contextmanager
+def emails_sent(test: World) -> Iterator[None]:
+    """Run the block, commit, then let the background worker send what it queued."""
+    with test.captureOnCommitCallbacks(execute=True):
+        yield
+    run_worker()
+
 
 RESET = reverse("accounts:password_reset")
 SENT = reverse("accounts:password_reset_sent")
@@ -48,7 +60,7 @@ class ResetRequestTests(World):
 
     def ask(self, email: str, client: Client | None = None) -> object:
         # Emails go once the request's transaction commits.
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             return (client or self.client).post(RESET, {"email": email})
 
     def test_a_known_address_gets_a_link_and_the_same_page_as_an_unknown_one(self) -> None:
@@ -129,7 +141,7 @@ class ResetLinkTests(World):
     def setUp(self) -> None:
         User.objects.filter(pk=self.alice_practitioner_org_a.pk).update(email="alice@example.org")
         self.client = Client(REMOTE_ADDR="192.0.2.30")
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             self.client.post(RESET, {"email": "alice@example.org"})
         self.link = link_in(mail.outbox[0])
 
@@ -185,7 +197,7 @@ class ResetLinkTests(World):
         # Signing in made the earlier link stop working (Django's tokens cover the last sign-in): ask again.
         _, html = self.open_link()
         assert "This link does not work" in html
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             self.client.post(RESET, {"email": "alice@example.org"})
         path, _ = self.open_link(link_in(mail.outbox[-1]))
         response = self.client.post(path, {"new_password1": NEW, "new_password2": NEW})
@@ -219,7 +231,7 @@ class InviteTests(World):
             "membership-0-role": Role.PRACTITIONER,
             **extra,
         }
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             return self.admin.post(reverse("admin:accounts_user_add"), data)
 
     def test_the_add_form_asks_for_no_password(self) -> None:
@@ -268,13 +280,13 @@ class InviteTests(World):
     def test_someone_who_lost_the_invitation_can_ask_for_a_reset_link(self) -> None:
         self.add_user()
         mail.outbox.clear()
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             Client().post(RESET, {"email": "nia@example.org"})
         assert len(mail.outbox) == 1 and "Reset your password" in mail.outbox[0].subject
 
     def test_the_admin_can_send_a_new_link(self) -> None:
         User.objects.filter(pk=self.amir_practitioner_org_a.pk).update(email="amir@example.org")
-        with self.captureOnCommitCallbacks(execute=True):
+        with emails_sent(self):
             response = self.admin.post(
                 reverse("admin:accounts_user_changelist"),
                 {
