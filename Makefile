@@ -12,7 +12,7 @@ PORT ?= 8000
 
 export DJANGO_SETTINGS_MODULE := sharing_app.settings
 
-.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed clean bench bench-quick keys
+.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed demo-code clean bench bench-quick keys
 
 run: install assets migrate seed serve
 
@@ -104,6 +104,11 @@ migrate: install var/secret_key
 
 seed: install var/secret_key
 	$(RUN_ENV) $(PY) manage.py seed_demo
+
+# The current two-step code of a demo account made by seed_demo: make demo-code WHO=supervisor.north
+demo-code: var/secret_key
+	@test -n "$(WHO)" || { echo "Say whose code: make demo-code WHO=supervisor.north"; exit 2; }
+	@$(RUN_ENV) $(PY) manage.py demo_code "$(WHO)"
 
 test: install assets
 	$(BIN)/pytest -n 2 -m "not e2e"

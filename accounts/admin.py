@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services, twofactor
+from . import passwords, services, twofactor
+from .forms import InviteUserForm
 from .models import Membership, Organisation, Team, User
 
 # django-otp's own device pages show secrets and QR codes, and delete devices without an audit record.
@@ -35,10 +36,32 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         ("Work", {"fields": ["job_title"]}),
-        ("Sign-in security", {"fields": ["two_step_verification"]}),
+        ("Sign-in security", {"fields": ["two_step_verification", "demo_account"]}),
     )
-    readonly_fields = ["two_step_verification"]
-    actions = ["reset_two_factor", "unlock_sign_in"]
+    readonly_fields = ["two_step_verification", "demo_account"]
+    actions = ["reset_two_factor", "unlock_sign_in", "send_set_password_link"]
+    # A new user gets an email to set their own password; nobody types one for them.
+    add_form = InviteUserForm
+    add_form_template = "admin/change_form.html"
+    add_fieldsets = ((None, {"fields": ["username", "first_name", "last_name", "email", "job_title"]}),)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # After the membership inline is saved, so the event is in the new user's organisation's trail.
+            passwords.account_invite(user=form.instance, by=request.user, request=request)
+            self.message_user(request, f"We have emailed {form.instance.email} a link to set their password.")
+
+    @admin.action(description="Send a set-your-password link")
+    def send_set_password_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        sent = 0
+        for user in queryset.select_related("membership"):
+            if user.email and user.is_active:
+                passwords.account_invite(user=user, by=request.user, request=request)
+                sent += 1
+        skipped = queryset.count() - sent
+        note = f" {skipped} without an email address, or not active, were left out." if skipped else ""
+        self.message_user(request, f"Set-your-password links sent to {sent} user(s).{note}", messages.SUCCESS)
 
     @admin.display(description="Two-step verification")
     def two_step_verification(self, obj: User) -> str:

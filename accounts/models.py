@@ -54,6 +54,11 @@ class User(AbstractUser):
     """Custom from the first migration so identity can grow without a painful swap later."""
 
     job_title = models.CharField(max_length=200, blank=True)
+    # Set only by `manage.py seed_demo`, never in a form: `manage.py demo_code` prints two-step codes for these
+    # accounts alone, so a real person's secret is never shown.
+    demo_account = models.BooleanField(
+        default=False, editable=False, help_text="Made by manage.py seed_demo for the demonstration."
+    )
 
     @property
     def display_name(self) -> str:

@@ -38,8 +38,12 @@ class RenewSessionMiddleware:
         now = int(time.time())
         renewed = session.get(RENEWED_AT, 0)
         every = int(getattr(settings, "SESSION_RENEW_SECONDS", 60))
-        if session.modified or not isinstance(renewed, int) or now - renewed >= every or renewed > now:
+        if session.modified:
             session[RENEWED_AT] = now
+        elif not isinstance(renewed, int) or now - renewed >= every or renewed > now:
+            session[RENEWED_AT] = now
+            # Only the expiry moves: sharing_app/sessions.py lets this save fail quietly while the database is away.
+            session.renewal_only = True
         return response
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import django_otp
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
@@ -238,3 +240,49 @@ def reset(
         devices_removed=removed,
         reason=reason,
     )
+
+
+DEMO_DEVICE_NAME = "Demo authenticator (seed_demo)"
+
+
+class NotADemoAccount(PermissionDenied):
+    """Only accounts made by seed_demo have their two-step key or codes shown."""
+
+
+@transaction.atomic
+def enrol_demo(*, user: Any) -> TOTPDevice:
+    """Give a demo account (made by seed_demo) a confirmed authenticator key, so the demonstration needs no
+    phone. Run again, it keeps the key it made. Audited, as any set-up is."""
+    if not user.demo_account:
+        raise NotADemoAccount("Not a demo account")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is not None:
+        return device
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
+    _audit(actions.TWO_FACTOR_ENROL, user=user, request=None, by_label="manage.py seed_demo", demo=True)
+    return device
+
+
+def demo_key(user: Any) -> str:
+    """A demo account's key, in groups of four, for typing into an authenticator app."""
+    if not user.demo_account:
+        raise NotADemoAccount("Not a demo account")
+    device = app_device(user)
+    if device is None:
+        raise NotADemoAccount("No authenticator key")
+    return secret_for_typing(device)
+
+
+def demo_code(user: Any, at: float | None = None) -> tuple[str, int]:
+    """A demo account's current code and how many seconds it has left."""
+    if not user.demo_account:
+        raise NotADemoAccount("Not a demo account")
+    device = app_device(user)
+    if device is None:
+        raise NotADemoAccount("No authenticator key")
+    now = time.time() if at is None else at
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = now
+    left = device.step - int(now - device.t0) % device.step
+    return f"{totp.token():0{device.digits}d}", left

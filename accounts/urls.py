@@ -26,4 +26,9 @@ urlpatterns = [
     path("two-step/verify", views.two_factor_verify, name="two_factor_verify"),
     path("two-step/recovery-codes", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
     path("two-step/turn-off", views.two_factor_disable, name="two_factor_disable"),
+    path("password-reset", views.password_reset_request, name="password_reset"),
+    path("password-reset/sent", views.password_reset_sent, name="password_reset_sent"),
+    path("password-reset/<uidb64>/<token>", views.PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("password-reset/complete", views.password_reset_complete, name="password_reset_complete"),
+    path("set-password/<uidb64>/<token>", views.InviteConfirm.as_view(), name="invite_confirm"),
 ]

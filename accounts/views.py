@@ -1,4 +1,4 @@
-"""Two-step verification pages, the account security page, and the sign-in lockout page."""
+"""Two-step verification pages, the account security page, the sign-in lockout page, and password reset."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import twofactor
-from .forms import TwoFactorCodeForm
+from . import passwords, twofactor
+from .forms import NewPasswordForm, PasswordResetRequestForm, TwoFactorCodeForm
 from .middleware import two_factor_exempt
 
 
@@ -167,3 +170,55 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     twofactor.disable(user=request.user, request=request)
     messages.success(request, "Two-step verification is off. You sign in with your password only.")
     return redirect("accounts:security")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. Whether the address has an account, the next page is the same."""
+    form = PasswordResetRequestForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome = passwords.password_reset_request(email=form.cleaned_data["email"], request=request)
+        if outcome.throttled:
+            return render(request, "registration/password_reset_throttled.html", status=429)
+        return redirect("accounts:password_reset_sent")
+    return render(request, "registration/password_reset_form.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/password_reset_sent.html", {"minutes": settings.PASSWORD_RESET_TIMEOUT // 60})
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's token check (a valid link is swapped for a session token, so the address bar and the
+    Referer never hold it while the form is shown), then our service saves the password and audits it."""
+
+    template_name = "registration/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    invited = False
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "invited": self.invited}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        passwords.password_set(
+            user=form.user, password=form.cleaned_data["new_password1"], invited=self.invited, request=self.request
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class InviteConfirm(PasswordResetConfirm):
+    token_generator = passwords.invite_token_generator
+    invited = True
+
+
+@login_not_required
+@require_GET
+def password_reset_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/password_reset_complete.html")

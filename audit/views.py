@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions.permissions import Can, ensure
-from decisions.selectors import decisions_for_user
+from decisions.permissions import Can, ensure, has
 
-from . import actions, selectors
+from . import actions, readable, selectors
 from . import services as audit
 from .forms import AuditLogFilterForm
 from .models import AuditEvent, ChainCheck, ChainCheckRun, chain_key_for
@@ -42,32 +41,6 @@ CSV_COLUMNS = [
     "Hash",
     "Previous hash",
 ]
-
-
-RECORD_NAMES = {"accounts.user": "User account", "accounts.organisation": "Organisation", "accounts.team": "Team"}
-HEX = frozenset("0123456789abcdef")
-
-
-def _detail_value(value: Any) -> str:
-    """A details value short enough for a table cell: hashes cut to their first 12 characters (the CSV
-    export has them in full), long text to 120."""
-    text = str(value)
-    if len(text) == 64 and set(text) <= HEX:
-        return text[:12] + "…"
-    return text if len(text) <= 120 else text[:119] + "…"
-
-
-def _row(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "event": event,
-        "label": actions.LABELS.get(event.action, event.action),
-        "record": (
-            f"{RECORD_NAMES.get(event.target_type, event.target_type)} {event.target_id}".strip()
-            if event.target_type
-            else ""
-        ),
-        "details": [(k, _detail_value(v)) for k, v in event.details.items() if v not in (None, "", {}, [])],
-    }
 
 
 def _cursor(request: HttpRequest, name: str) -> int | None:
@@ -105,16 +78,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     after_id, before_id = _cursor(request, "after"), _cursor(request, "before")
     form = AuditLogFilterForm(data=request.GET)
     page = None
-    linkable: set[str] = set()
+    rows: list[readable.Row] = []
     if form.is_valid():
         filters = form.filters()
         page = selectors.audit_events_page(request.user, filters, after_id=after_id, before_id=before_id)
-        references = {e.target_ref for e in page.events if e.target_ref}
-        if references:
-            # Only submitted decisions have a page the reader can open; drafts are the practitioner's own.
-            linkable = set(
-                decisions_for_user(request.user).filter(reference__in=references).values_list("reference", flat=True)
-            )
+        rows = readable.rows(request.user, membership.organisation_id, page.events)
         # Every page read is recorded, not only the first: which events someone saw is the point of an access
         # record, and the filters and the cursor say exactly that. It costs one small insert per page, and
         # paging is rare next to the writes the log records.
@@ -129,8 +97,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "linkable": linkable,
-            "rows": [_row(e) for e in page.events] if page else [],
+            "rows": rows,
             "query": _filter_query(request),
             "organisation": membership.organisation,
         },
@@ -204,6 +171,7 @@ def chain_status(request: HttpRequest) -> HttpResponse:
     takes minutes, so it never runs inside the request) and the page shows its progress."""
     membership = ensure(request.user, Can.VIEW_CHAIN_STATUS)
     if request.method == "POST":
+        ensure(request.user, Can.RUN_CHAIN_CHECK)
         _, started = audit.chain_check_start(by=request.user, organisation_id=membership.organisation_id)
         if started:
             messages.success(request, "The audit trail check has started. This page shows how far it has got.")
@@ -230,5 +198,12 @@ def chain_status(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/chain.html",
-        {"latest": latest, "checked_ago": checked_ago, "message": message, "run": active, "stalled": stalled},
+        {
+            "latest": latest,
+            "checked_ago": checked_ago,
+            "message": message,
+            "run": active,
+            "stalled": stalled,
+            "can_run": has(request.user, Can.RUN_CHAIN_CHECK),
+        },
     )

@@ -746,6 +746,11 @@ def main(argv: list[str] | None = None) -> int:
                 drop_database(db)
         else:
             print(f"kept databases: {', '.join(databases)}")
+    # Faults (bench/fault.py): PostgreSQL restarted under load, on a private throw-away cluster of its own.
+    from bench import fault
+
+    print("\n[fault] PostgreSQL restarted while practitioners walk the wizard", flush=True)
+    fault.measure(results, fault.QUICK if args.quick else fault.FULL)
     info["load_average_at_end"] = list(os.getloadavg())
     output = {
         "machine": info,

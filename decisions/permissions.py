@@ -26,6 +26,8 @@ class Can(StrEnum):
     VERIFY_PDF = "verify_pdf"
     MANAGE_ORGANISATION = "manage_organisation"
     VIEW_CHAIN_STATUS = "view_chain_status"
+    # Reading the chain status is not running the check: auditors read it, admins also run it.
+    RUN_CHAIN_CHECK = "run_chain_check"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -42,9 +44,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
             Can.VERIFY_PDF,
             Can.MANAGE_ORGANISATION,
             Can.VIEW_CHAIN_STATUS,
+            Can.RUN_CHAIN_CHECK,
         }
     ),
-    Role.AUDITOR: frozenset({Can.VIEW_ORG_DECISIONS, Can.VIEW_AUDIT_LOG, Can.EXPORT_PDF, Can.VERIFY_PDF}),
+    # Auditors read everything an audit needs, the dashboard and the chain status included, and change nothing.
+    Role.AUDITOR: frozenset(
+        {
+            Can.VIEW_ORG_DECISIONS,
+            Can.VIEW_AUDIT_LOG,
+            Can.VIEW_DASHBOARD,
+            Can.VIEW_CHAIN_STATUS,
+            Can.EXPORT_PDF,
+            Can.VERIFY_PDF,
+        }
+    ),
 }
 
 

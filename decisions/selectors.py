@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .choices import DecisionStatus
+from .choices import DecisionStatus, ReviewStatus
 from .models import Decision, DecisionDraft, DecisionVersion
 from .permissions import Can, has, membership_of
 
@@ -104,4 +105,38 @@ def has_open_draft(user: Any, reference: str) -> bool:
             decision__owner=user,
         )
         .exists()
+    )
+
+
+# The decision list's views of one kind of decision, by the `show` query parameter (home page links use them).
+LIST_FILTERS: dict[str, tuple[str, Q]] = {
+    "drafts": ("Drafts", Q(status=DecisionStatus.DRAFT)),
+    "returned": ("Returned", Q(status=DecisionStatus.SUBMITTED, review_status=ReviewStatus.RETURNED)),
+    "awaiting": ("Awaiting review", Q(status=DecisionStatus.SUBMITTED, review_status=ReviewStatus.AWAITING)),
+    "signed_off": ("Signed off", Q(status=DecisionStatus.SUBMITTED, review_status=ReviewStatus.SIGNED_OFF)),
+}
+
+
+def filter_decisions(qs: QuerySet[Decision], show: str) -> QuerySet[Decision]:
+    """`qs` narrowed to one kind of decision; an unknown `show` leaves it as it is."""
+    entry = LIST_FILTERS.get(show)
+    return qs.filter(entry[1]) if entry else qs
+
+
+@dataclass(frozen=True)
+class OwnWork:
+    drafts: int
+    returned: int
+    awaiting: int
+    total: int
+
+
+def own_work(user: Any) -> OwnWork:
+    """A practitioner's decisions counted by state, for their home page: one query."""
+    counts = decisions_for_user(user).aggregate(
+        total=Count("pk"),
+        **{key: Count("pk", filter=condition) for key, (_, condition) in LIST_FILTERS.items() if key != "signed_off"},
+    )
+    return OwnWork(
+        drafts=counts["drafts"], returned=counts["returned"], awaiting=counts["awaiting"], total=counts["total"]
     )

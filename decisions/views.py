@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,16 +20,7 @@ from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm
 from .guidance import CURRENT_EDITION, edition
 from .models import DecisionDraft
-from .permissions import Can, can_amend, ensure, has, membership_of
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    membership = membership_of(request.user)
-    context: dict[str, Any] = {"membership": membership, "can": {c.name: has(request.user, c) for c in Can}}
-    if membership is not None and has(request.user, Can.START_DECISION):
-        context["recent"] = list(selectors.decisions_for_user(request.user).order_by("-updated_at")[:5])
-    return render(request, "home.html", context)
+from .permissions import Can, can_amend, ensure, has
 
 
 @login_not_required
@@ -52,9 +41,11 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     if not (has(request.user, Can.VIEW_OWN_DECISIONS) or has(request.user, Can.VIEW_ORG_DECISIONS)):
         raise PermissionDenied
     own = has(request.user, Can.START_DECISION)
+    show = request.GET.get("show", "")
+    show = show if show in selectors.LIST_FILTERS else ""
+    qs = selectors.filter_decisions(selectors.decisions_for_user(request.user), show).order_by("-updated_at", "-pk")
     # Only what the table shows (and the practitioner's name only to those who see others' decisions): building
     # fifty whole rows, each with its owner and team, cost more than the query.
-    qs = selectors.decisions_for_user(request.user).order_by("-updated_at", "-pk")
     qs = qs.only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")
     if not own:
         qs = qs.select_related("owner").only(
@@ -62,7 +53,17 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "owner__first_name", "owner__last_name", "owner__username",
         )  # fmt: skip
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "decisions/list.html", {"page": page, "own": own})
+    return render(
+        request,
+        "decisions/list.html",
+        {
+            "page": page,
+            "own": own,
+            "show": show,
+            "show_label": selectors.LIST_FILTERS[show][0] if show else "",
+            "filters": selectors.LIST_FILTERS,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,7 +380,3 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page(request, "errors/400.html", 400)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_page(request, "errors/500.html", 500)

@@ -6,15 +6,16 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Team
 from decisions.models import Decision
 from decisions.permissions import Can, has, membership_of
 from decisions.selectors import decisions_for_user
 
-from .models import BulkExport
+from .models import STALLED_AFTER, BulkExport, ExportStatus
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -62,3 +63,12 @@ def get_export_for_user(user: Any, pk: int) -> BulkExport:
     if export is None:
         raise Http404("No export found")
     return export
+
+
+def export_counts(user: Any) -> dict[str, int]:
+    """An admin's own exports still running (queued or in progress, not stalled) and ready to download: one
+    query, for their home page."""
+    now = timezone.now()
+    running = Q(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING], updated_at__gte=now - STALLED_AFTER)
+    ready = Q(status=ExportStatus.READY) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return exports_for_user(user).aggregate(in_progress=Count("pk", filter=running), ready=Count("pk", filter=ready))

@@ -6,4 +6,4 @@ class OversightConfig(AppConfig):
     verbose_name = "Review, audit log and dashboard"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (emails supervisors when a decision is submitted)
+        from . import notifications  # noqa: F401  (queues emails to supervisors when a decision is submitted)

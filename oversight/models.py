@@ -42,3 +42,47 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.decision_id} v{self.version_id}"
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+
+
+class Notification(models.Model):
+    """One email to one person, sent by the background worker (oversight/tasks.py) with retries, so a slow or
+    broken mail server never holds up or fails the page that caused it.
+
+    Written in the same transaction as the change it tells about, so one never exists without the other.
+    Like the email, it carries a reference and a link, not what the decision is about.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    decision_reference = models.CharField(max_length=40)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last failure, in plain English, for the organisation's admins.
+    problem = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in NotificationStatus]), name="notification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=NotificationStatus.SENT) | Q(sent_at__isnull=False),
+                name="sent_notification_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "created_at"], name="notification_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"

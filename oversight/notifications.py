@@ -1,4 +1,6 @@
-"""Emails about reviews, sent through Django's mail framework after the change has committed.
+"""Emails about reviews. They are queued in the same transaction as the change they tell about and sent by
+the background worker (oversight/tasks.py), so submitting and reviewing never wait for, or fail because of,
+the mail server.
 
 They carry only the reference and a link: what a decision is about stays in the service, behind sign-in,
 because email is neither private nor audited.
@@ -6,22 +8,22 @@ because email is neither private nor audited.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Role
 from decisions.models import DecisionVersion
-from decisions.signals import decision_submitted
+
+from .models import Notification
+from .tasks import send_notification
 
 if TYPE_CHECKING:
     from .models import Review
-
-logger = logging.getLogger(__name__)
 
 
 def decision_link(reference: str) -> str:
@@ -47,40 +49,61 @@ def supervisors_to_notify(version: DecisionVersion) -> list[str]:
     return sorted(set(in_team or [email for _, email in rows]))
 
 
-def _send(messages: list[tuple[str, str, str | None, list[str]]]) -> None:
-    # The change is already committed: a mail server being down must not turn it into an error page.
-    try:
-        send_mass_mail(tuple(messages), fail_silently=False)
-    except Exception:
-        logger.exception("Could not send review emails")
+def queue(*, organisation_id: int, reference: str, recipients: list[str], subject: str, body: str) -> None:
+    """One email per recipient, sent by the worker. Call inside the transaction of the change: with the
+    database task backend the task rows commit (or roll back) with it."""
+    now = timezone.now()
+    for recipient in recipients:
+        notification = Notification.objects.create(
+            organisation_id=organisation_id,
+            decision_reference=reference,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            created_at=now,
+        )
+        send_notification.enqueue(notification.pk)
 
 
-@receiver(decision_submitted, dispatch_uid="oversight_notify_supervisors")
-def notify_supervisors(sender: Any, version: DecisionVersion, by: Any, **kwargs: Any) -> None:
-    reference = version.decision.reference
+@receiver(post_save, sender=DecisionVersion, dispatch_uid="oversight_notify_supervisors")
+def notify_supervisors(sender: Any, instance: DecisionVersion, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A new version is a submit (decisions.services.decision_submit): tell the supervisors, in its transaction."""
+    if not created or raw:
+        return
+    version = instance
     recipients = supervisors_to_notify(version)
     if not recipients:
         return
+    reference = version.decision.reference
     amended = f" (amended, version {version.number})" if version.number > 1 else ""
-    subject = f"Decision {reference} is waiting for your review"
-    body = (
-        f"{by.display_name} submitted decision {reference}{amended}.\n\n"
-        f"Review it here: {decision_link(reference)}\n\n"
-        "You will need to sign in. You cannot review a decision you made yourself.\n"
+    queue(
+        organisation_id=version.decision.organisation_id,
+        reference=reference,
+        recipients=recipients,
+        subject=f"Decision {reference} is waiting for your review",
+        body=(
+            f"{version.submitted_by.display_name} submitted decision {reference}{amended}.\n\n"
+            f"Review it here: {decision_link(reference)}\n\n"
+            "You will need to sign in. You cannot review a decision you made yourself.\n"
+        ),
     )
-    _send([(subject, body, None, [email]) for email in recipients])
 
 
 def notify_returned(review: Review) -> None:
+    """Tell the practitioner their decision came back. Call inside the review's transaction."""
     owner = review.decision.owner
     if not owner.email or not owner.is_active:
         return
     reference = review.decision.reference
-    subject = f"Decision {reference} has been returned to you"
-    body = (
-        f"{review.reviewer.display_name} returned version {review.version.number} of decision {reference} "
-        "with a comment.\n\n"
-        f"Read the comment and amend the decision here: {decision_link(reference)}\n\n"
-        "When you submit the amended decision it goes back to your supervisor for review.\n"
+    queue(
+        organisation_id=review.decision.organisation_id,
+        reference=reference,
+        recipients=[owner.email],
+        subject=f"Decision {reference} has been returned to you",
+        body=(
+            f"{review.reviewer.display_name} returned version {review.version.number} of decision {reference} "
+            "with a comment.\n\n"
+            f"Read the comment and amend the decision here: {decision_link(reference)}\n\n"
+            "When you submit the amended decision it goes back to your supervisor for review.\n"
+        ),
     )
-    _send([(subject, body, None, [owner.email])])

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from decisions import summary
@@ -21,7 +21,7 @@ from decisions.guidance import NOT_SOUGHT_REASONS
 from decisions.models import Decision, DecisionCount
 from decisions.permissions import Can, ensure
 
-from .models import Review, ReviewOutcome
+from .models import Notification, NotificationStatus, Review, ReviewOutcome
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DASHBOARD_MONTHS = 12
@@ -62,6 +62,28 @@ def review_queue(user: Any, *, team_only: bool = False) -> QuerySet[Decision]:
     if team_only:
         qs = qs.filter(team_id=membership.team_id) if membership.team_id else qs.none()
     return qs
+
+
+@dataclass(frozen=True)
+class ReviewWork:
+    awaiting: int
+    oldest_awaiting: dt.datetime | None
+    returned: int
+
+
+def review_work(user: Any) -> ReviewWork:
+    """What a supervisor's home page counts: decisions waiting for them (their own left out, as in the queue),
+    the oldest one's submission time, and decisions returned and not yet amended. One query."""
+    membership = ensure(user, Can.REVIEW)
+    waiting = Q(review_status=ReviewStatus.AWAITING) & ~Q(owner=user)
+    counts = Decision.objects.filter(
+        organisation_id=membership.organisation_id, status=DecisionStatus.SUBMITTED
+    ).aggregate(
+        awaiting=Count("pk", filter=waiting),
+        oldest=Min("submitted_at", filter=waiting),
+        returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+    )
+    return ReviewWork(awaiting=counts["awaiting"], oldest_awaiting=counts["oldest"], returned=counts["returned"])
 
 
 def reviews_of(decision: Decision) -> list[Review]:
@@ -231,4 +253,24 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
         returned_now=review_status[ReviewStatus.RETURNED],
         returned_in_period=in_period[(summary.REVIEW, ReviewOutcome.RETURN)],
         signed_off_in_period=in_period[(summary.REVIEW, ReviewOutcome.APPROVE)],
+    )
+
+
+# An email still waiting this long after it was queued means the background worker is not running.
+WORKER_SILENT_AFTER = dt.timedelta(minutes=15)
+
+
+def emails_not_sent(admin: Any, limit: int = 50) -> list[Notification]:
+    """The admin's organisation's emails that failed, are being retried after a failure, or have waited too
+    long for the worker; newest first."""
+    membership = ensure(admin, Can.MANAGE_ORGANISATION)
+    waiting = Q(status=NotificationStatus.QUEUED)
+    return list(
+        Notification.objects.filter(organisation_id=membership.organisation_id)
+        .filter(
+            Q(status=NotificationStatus.FAILED)
+            | (waiting & ~Q(problem=""))
+            | (waiting & Q(created_at__lt=timezone.now() - WORKER_SILENT_AFTER))
+        )
+        .order_by("-created_at", "-pk")[:limit]
     )

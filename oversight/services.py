@@ -102,7 +102,7 @@ def review_return(
         by=by, decision=decision, version=version, outcome=ReviewOutcome.RETURN, comment=comment, request=request
     )
     if created:
-        transaction.on_commit(lambda: notifications.notify_returned(review))
+        notifications.notify_returned(review)
     return review
 
 

@@ -129,4 +129,8 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your organisation's settings are saved.")
         return redirect("oversight:organisation")
-    return render(request, "oversight/organisation.html", {"organisation": organisation, "form": form})
+    return render(
+        request,
+        "oversight/organisation.html",
+        {"organisation": organisation, "form": form, "emails_not_sent": selectors.emails_not_sent(request.user)},
+    )

@@ -115,6 +115,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spent ~0.9 s compiling the dashboard's aggregates at a million decisions.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # An unreachable server fails the request in seconds (and shows the "Try again" page), not minutes.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+# Django's backends plus one retry where that cannot do anything twice, so a moment's outage (a restart, a
+# dropped connection) is ridden out: sharing_app/db_backends/retry.py.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "sharing_app.db_backends.postgresql",
+    "django.db.backends.sqlite3": "sharing_app.db_backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Tests run in memory, as Django does for its own SQLite engine (pytest-django's xdist support knows
+    # SQLite by the engine's name only).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
+# How long to wait before the one retry of a connection the database refused.
+DB_RETRY_DELAY_SECONDS: float = env.float("DB_RETRY_DELAY_SECONDS", default=1.0)
 
 # Background jobs (bulk PDF export) are rows in the database, run by `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
@@ -143,6 +157,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 # every request: the idle timeout holds to within that minute, with one database write a minute per person.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS: int = env.int("SESSION_RENEW_SECONDS", default=60)
+# Django's database sessions, except that failing to renew an unchanged session's expiry during a database
+# outage does not turn the page into an error (sharing_app/sessions.py).
+SESSION_ENGINE = "sharing_app.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -191,6 +208,14 @@ AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 # Successful sign-ins are in the audit trail already; no second copy of addresses and browsers.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# Forgotten passwords: emailed links (Django's tokens) that work once, for PASSWORD_RESET_TIMEOUT seconds;
+# an account an admin creates gets a "set your password" link lasting ACCOUNT_INVITE_TIMEOUT seconds.
+# Requests per hour: from one address (then a page says to wait), and emails to one account (then none).
+PASSWORD_RESET_TIMEOUT: int = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+ACCOUNT_INVITE_TIMEOUT: int = env.int("ACCOUNT_INVITE_TIMEOUT", default=3 * 24 * 60 * 60)
+PASSWORD_RESET_LIMIT_PER_ADDRESS: int = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT: int = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
 
 # Two-step verification (django-otp): TOTP apps, with single-use recovery codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Information sharing decisions")
@@ -257,6 +282,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds the background worker waits for a mail server that does not answer before it tries again later.
+EMAIL_TIMEOUT: int = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="decisions@localhost")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from decisions import views as decision_views
+from oversight.home import home
 
 urlpatterns = [
-    path("", decision_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", decision_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("decisions/", include("decisions.urls")),
@@ -15,6 +16,6 @@ urlpatterns = [
 ]
 
 handler404 = "decisions.views.page_not_found"
-handler500 = "decisions.views.server_error"
+handler500 = "sharing_app.errors.server_error"
 handler403 = "decisions.views.permission_denied"
-handler400 = "decisions.views.bad_request"
+handler400 = "sharing_app.errors.bad_request"

@@ -87,7 +87,7 @@ class HomeTests(World):
         for user in [self.sue_supervisor_org_a, self.ada_admin_org_a, self.aud_auditor_org_a]:
             html = self.client_for(user).get(reverse("home")).content.decode()
             assert "Record a new decision" not in html, user
-            assert "Read your organisation" in html, user
+            assert "All decisions</a>" in html, user
 
     def test_user_without_an_organisation_is_told_so(self) -> None:
         html = self.client_for(self.nobody_without_org).get(reverse("home")).content.decode()

@@ -406,12 +406,21 @@ class ChainStatusTests(World):
         assert "2 August 2026 at 09:00" in html and "OK: 9" in html and "No problems found" in html
         assert "(3\xa0days, 22\xa0hours ago)" in html
 
-    def test_only_admins(self) -> None:
+    def test_only_admins_run_it(self) -> None:
         for user in [self.alice_practitioner_org_a, self.sue_supervisor_org_a, self.aud_auditor_org_a]:
             client = self.client_for(user)
-            assert client.get(CHAIN_URL).status_code == 403, user
             assert client.post(CHAIN_URL).status_code == 403, user
+        for user in [self.alice_practitioner_org_a, self.sue_supervisor_org_a]:
+            assert self.client_for(user).get(CHAIN_URL).status_code == 403, user
         assert not ChainCheck.objects.exists() and not ChainCheckRun.objects.exists()
+
+    def test_auditors_read_the_status_without_the_button(self) -> None:
+        ChainCheck.objects.create(checked_at=dt.datetime.now(dt.UTC), ok=True, events_checked=9, message="OK: 9")
+        response = self.client_for(self.aud_auditor_org_a).get(CHAIN_URL)
+        html = response.content.decode()
+        assert response.status_code == 200 and "No problems found" in html
+        assert "Check the audit trail now" not in html and "An admin can also run it" in html
+        assert "Check the audit trail now" in self.client_for(self.ada_admin_org_a).get(CHAIN_URL).content.decode()
 
     def test_wrong_method(self) -> None:
         assert self.client_for(self.ada_admin_org_a).put(CHAIN_URL).status_code == 405

@@ -15,15 +15,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from accounts.forms import InviteUserForm
 from accounts.models import Organisation, ReviewTiming, Team, User
 from audit.forms import AuditLogFilterForm
 from audit.models import AuditEvent
@@ -514,6 +518,82 @@ class AccountFuzzTests(FuzzWorld):
         enter()
 
 
+class PasswordFuzzTests(FuzzWorld):
+    """Forgotten passwords and new accounts: whatever is typed, no 500, and nothing but the password changes."""
+
+    @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    def test_reset_request_and_new_password(self) -> None:
+        User.objects.filter(pk=self.alice_practitioner_org_a.pk).update(email="alice@example.org")
+        users = User.objects.count()
+        reset = reverse("accounts:password_reset")
+
+        @FUZZ
+        @given(email=st.one_of(JUNK, st.emails(), st.sampled_from(["alice@example.org", " ALICE@example.org "])))
+        def ask(email: str) -> None:
+            client = Client(REMOTE_ADDR="192.0.2.77")
+            with rolled_back(client):
+                response = client.post(reset, {"email": email})
+                no_server_error(response, f"reset email={email!r:.80}")
+                if response.status_code == 302:
+                    assert response["Location"] == reverse("accounts:password_reset_sent")
+                assert User.objects.count() == users
+
+        ask()
+
+        user = User.objects.get(pk=self.alice_practitioner_org_a.pk)
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        client = Client()
+        page = client.get(
+            reverse(
+                "accounts:password_reset_confirm",
+                kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
+            ),
+            follow=True,
+        )
+        path = page.request["PATH_INFO"]
+        assert path.endswith("/set-password"), path
+
+        @FUZZ
+        @given(first=JUNK, second=st.one_of(JUNK, st.just("same")))
+        def choose(first: str, second: str) -> None:
+            with rolled_back(client):
+                data = {"new_password1": first, "new_password2": first if second == "same" else second}
+                response = client.post(path, data)
+                no_server_error(response, f"new password {first!r:.40}")
+                assert User.objects.count() == users
+
+        choose()
+
+        @FEW
+        @given(uid=JUNK, token=JUNK)
+        def made_up(uid: str, token: str) -> None:
+            for name in ("accounts:password_reset_confirm", "accounts:invite_confirm"):
+                url = (
+                    reverse(name, kwargs={"uidb64": uid or "x", "token": token or "y"})
+                    if "/" not in uid + token
+                    else ""
+                )
+                if url:
+                    no_server_error(Client().get(url), f"{name} {uid!r:.40} {token!r:.40}")
+
+        made_up()
+
+    def test_admin_adds_a_user(self) -> None:
+        root = User.objects.create_superuser("root_fuzz", password="x" * 20)
+        admin = self.client_for(root)
+        url = reverse("admin:accounts_user_add")
+
+        @FEW
+        @given(data=form_data(InviteUserForm()))
+        def add(data: dict[str, list[str]]) -> None:
+            with rolled_back(admin):
+                no_server_error(admin.post(url, as_query_dict(data)), f"add user {str(data)[:120]}")
+                for user in User.objects.filter(username__in=data.get("username", [])):
+                    assert not user.has_usable_password()
+
+        add()
+
+
 def test_every_form_with_input_is_fuzzed() -> None:
     """Guard: a new form class in the apps should get a fuzz test here too."""
     import inspect
@@ -527,6 +607,9 @@ def test_every_form_with_input_is_fuzzed() -> None:
     fuzzed: set[str] = {
         "SignInForm",
         "TwoFactorCodeForm",
+        "PasswordResetRequestForm",
+        "NewPasswordForm",
+        "InviteUserForm",
         "AuditLogFilterForm",
         "AmendForm",
         "SubmitForm",

@@ -295,7 +295,7 @@ def _missing(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [path("boom", _explode), path("missing", _missing), path("", include("sharing_app.urls"))]
 handler404 = "decisions.views.page_not_found"
-handler500 = "decisions.views.server_error"
+handler500 = "sharing_app.errors.server_error"
 
 
 @contextmanager

@@ -45,7 +45,8 @@ def test_production_like_environment() -> None:
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["debug"] is False
-    assert values["engine"] == "django.db.backends.postgresql"
+    # Django's backend with one safe retry (sharing_app/db_backends).
+    assert values["engine"] == "sharing_app.db_backends.postgresql"
     assert values["name"] == "decisions"
     assert values["hosts"] == ["decisions.example.org"]
     assert values["tz"] == "Europe/London"
@@ -59,5 +60,5 @@ def test_sqlite_under_var_by_default() -> None:
 
     result = settings_with({"SECRET_KEY": "x" * 50})
     values = json.loads(result.stdout)
-    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["engine"] == "sharing_app.db_backends.sqlite3"
     assert values["name"].endswith("var/db.sqlite3")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.two_factor_helpers import pass_two_step
+from tests.two_factor_helpers import pass_two_step, remember_demo_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -57,6 +57,23 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": {"width": 1100, "height": 900}, "bypass_csp": True, "locale": "en-GB"}
 
 
+# The e2e server's environment, so a journey can prepare records in its database (see `shell`).
+SERVER_ENV: dict[str, str] = {}
+
+
+def shell(code: str) -> str:
+    """Run Python in `manage.py shell` against the e2e database (to prepare records); its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=SERVER_ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,8 +95,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     python = sys.executable
+    SERVER_ENV.update(env)
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    seeded = subprocess.run(
+        [python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    remember_demo_keys(seeded.stdout)
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     process = subprocess.Popen(
         [python, "-m", "gunicorn", "sharing_app.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],

@@ -1,4 +1,9 @@
-"""Create (or refresh) two demo organisations with a user for every role. Safe to run again."""
+"""Create (or refresh) two demo organisations with a user for every role. Safe to run again.
+
+Demo supervisors, admins, auditors and the superuser get an authenticator key at once, so the demonstration
+needs no phone: the keys are printed, and `manage.py demo_code USERNAME` prints the current code. Every
+account made here is marked as a demo account; an existing account that is not one is never touched.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import twofactor
 from accounts.models import Membership, Organisation, Role, Team, User
 
 DEMO_ORGANISATIONS = [
@@ -24,12 +30,28 @@ PEOPLE = {
 
 
 class Command(BaseCommand):
-    help = "Create demo organisations, teams and one user per role in each (idempotent). Prints the logins."
+    help = (
+        "Create demo organisations, teams and one user per role in each (idempotent). Prints the logins and the "
+        "two-step keys of the demo accounts that need one."
+    )
+
+    def demo_user(self, username: str, defaults: dict[str, Any]) -> User | None:
+        """The demo account with this username, made now if missing; None (and a warning) if a real account
+        has the name."""
+        user, created = User.objects.get_or_create(username=username, defaults={**defaults, "demo_account": True})
+        if not created and not user.demo_account:
+            self.stderr.write(
+                f"{username} exists and was not made by seed_demo, so it was left as it is (no new password, "
+                "no two-step key)."
+            )
+            return None
+        return user
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         fixed_password = os.environ.get("DEMO_PASSWORD")
         rows: list[tuple[str, str, str, str]] = []
+        keys: list[tuple[str, str]] = []
         for name, slug, prefix, team_name, short in DEMO_ORGANISATIONS:
             organisation, _ = Organisation.objects.get_or_create(
                 slug=slug, defaults={"name": name, "reference_prefix": prefix}
@@ -37,14 +59,11 @@ class Command(BaseCommand):
             team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
             for role, (first, last, title) in PEOPLE.items():
                 username = f"{role.value}.{short}"
-                user, _ = User.objects.get_or_create(
-                    username=username,
-                    defaults={
-                        "first_name": first,
-                        "last_name": f"{last} ({short.title()})",
-                        "job_title": title,
-                    },
+                user = self.demo_user(
+                    username, {"first_name": first, "last_name": f"{last} ({short.title()})", "job_title": title}
                 )
+                if user is None:
+                    continue
                 password = fixed_password or secrets.token_urlsafe(12)
                 user.set_password(password)
                 user.email = f"{username}@example.org"
@@ -52,15 +71,27 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user, defaults={"organisation": organisation, "team": team, "role": role}
                 )
+                user.refresh_from_db()
                 rows.append((organisation.name, str(role.label), username, password))
-        superuser, _ = User.objects.get_or_create(
-            username="superuser", defaults={"first_name": "Site", "last_name": "Superuser"}
-        )
-        superuser.is_staff = superuser.is_superuser = True
-        password = fixed_password or secrets.token_urlsafe(12)
-        superuser.set_password(password)
-        superuser.save()
-        rows.append(("(Django admin at /django-admin/)", "Superuser", "superuser", password))
+                if twofactor.is_required(user):
+                    twofactor.enrol_demo(user=user)
+                    keys.append((username, twofactor.demo_key(user)))
+        superuser = self.demo_user("superuser", {"first_name": "Site", "last_name": "Superuser"})
+        if superuser is not None:
+            superuser.is_staff = superuser.is_superuser = True
+            password = fixed_password or secrets.token_urlsafe(12)
+            superuser.set_password(password)
+            superuser.save()
+            rows.append(("(Django admin at /django-admin/)", "Superuser", "superuser", password))
+            twofactor.enrol_demo(user=superuser)
+            keys.append(("superuser", twofactor.demo_key(superuser)))
         self.stdout.write("Demo logins (passwords are new each run unless DEMO_PASSWORD is set):")
         for org, role_label, username, password in rows:
             self.stdout.write(f"  {org:<40} {role_label:<13} {username:<22} {password}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Two-step verification keys (the same on every run). At the code prompt, run "
+            "`make demo-code WHO=<username>` for the current code, or type the key into any authenticator app:"
+        )
+        for username, key in keys:
+            self.stdout.write(f"  two-step key {username:<22} {key}")

@@ -18,6 +18,6 @@ def count_existing(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("decisions", "0004_decision_counts"),
-        ("oversight", "0002_reviews_append_only"),
+        ("oversight", "0003_email_notifications"),
     ]
     operations = [migrations.RunPython(count_existing, migrations.RunPython.noop)]

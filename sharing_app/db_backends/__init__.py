@@ -1,0 +1,1 @@
+"""Database backends that ride out a moment's outage: Django's own, with one careful retry (see retry.py)."""
