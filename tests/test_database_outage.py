@@ -18,6 +18,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path, reverse
 
 from accounts.models import User
+from accounts.sessions import RENEWED_AT
 from audit import services as audit_services
 from audit.models import AuditEvent
 from decisions import services
@@ -187,7 +188,11 @@ class OutageAtEachLayer(World):
             self.assert_try_again(self.client.get("/no-such-page"), carries=False)
 
     def test_renewing_an_unchanged_session_may_fail_without_an_error_page(self) -> None:
-        # The answers were saved; only the session's new expiry was not.
+        # The answers were saved; only the session's new expiry was not. (A session in use is renewed once a
+        # minute, accounts/sessions.py: this one's renewal is due.)
+        session = self.client.session
+        session[RENEWED_AT] = 0
+        session.save()
         with failing_statements(when=session_update) as failed:
             response = self.client.post(self.url, valid_post(self.step))
         assert failed and response.status_code == 302
