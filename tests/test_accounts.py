@@ -110,9 +110,9 @@ class SeedDemoTests(World):
     def test_seed_demo_is_idempotent_and_prints_logins(self) -> None:
         out = StringIO()
         with mock.patch.dict(os.environ, {"DEMO_PASSWORD": "demo password for tests"}):
-            call_command("seed_demo", stdout=out)
+            call_command("seed_demo", "--no-decisions", stdout=out)
             counts = (Organisation.objects.count(), Team.objects.count(), User.objects.count())
-            call_command("seed_demo", stdout=StringIO())
+            call_command("seed_demo", "--no-decisions", stdout=StringIO())
         assert (Organisation.objects.count(), Team.objects.count(), User.objects.count()) == counts
         assert Membership.objects.filter(organisation__slug="northshire").count() == 4
         assert set(Membership.objects.filter(organisation__slug="southvale").values_list("role", flat=True)) == {
@@ -126,7 +126,7 @@ class SeedDemoTests(World):
 
     def test_generated_passwords_are_printed_and_work(self) -> None:
         out = StringIO()
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", "--no-decisions", stdout=out)
         line = next(line for line in out.getvalue().splitlines() if "supervisor.north" in line)
         password = line.split()[-1]
         assert len(password) >= 12
