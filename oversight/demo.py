@@ -31,7 +31,6 @@ from django.utils import timezone
 from accounts.models import Organisation, ReviewTiming, User
 from decisions import services as decision_services
 from decisions import wizard
-from decisions.guidance import CURRENT_EDITION
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 
 from . import services as review_services
@@ -580,4 +579,3 @@ def _push(scripts: list[tuple[dt.datetime, int, Script]], script: Script, index:
     except StopIteration:
         return
     heapq.heappush(scripts, (moment, index, script))
-

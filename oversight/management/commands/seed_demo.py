@@ -11,12 +11,11 @@ account made here is marked as a demo account; an existing account that is not o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
-from typing import Any
-
-import datetime as dt
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
