@@ -320,7 +320,6 @@ def answer_pages(
     amendment, only the pages in `changes`). Stops after `stop_after`, for a draft left half done."""
     typed = sample.pages() if changes is None else changes
     flow = wizard.flow_of(draft)
-    answers = dict(draft.answers)
     for key in typed if changes is not None else _keys_in_order(flow, typed):
         step = flow.step(key)
         if step is None:
@@ -332,7 +331,6 @@ def answer_pages(
         draft = decision_services.draft_save_step(
             by=sample.cast.practitioner, draft=draft, step_key=key, answers=form.to_answers()
         )
-        answers[key] = form.to_answers()
         at += 3 * MINUTE
         if key == stop_after:
             break
