@@ -75,7 +75,9 @@ def _review(
         organisation=locked.organisation_id,
         target=locked,
         target_ref=locked.reference,
-        details={"version": version.number, "review": review.pk, "comment": comment},
+        # The comment is the record's content (it may name the child): it stays on the review, which disposal can
+        # clear, and the log reads it from there.
+        details={"version": version.number, "review": review.pk, "comment_given": bool(comment)},
         request=request,
     )
     return review, True
