@@ -41,6 +41,7 @@ serve: var/secret_key keys
 # The background worker (bulk PDF exports, chain checks, the hourly audit checkpoint) runs beside the web
 # server and stops with it.
 	$(RUN_ENV) $(PY) manage.py audit_checkpoint --schedule
+	$(RUN_ENV) $(PY) manage.py housekeeping --schedule
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \

@@ -32,6 +32,7 @@ RECORD_NAMES = {
     "accounts.organisation": "Organisation",
     "accounts.team": "Team",
     "exports.bulkexport": "Bulk export",
+    "housekeeping.housekeepingrun": "Housekeeping run",
     "decisions.decision": "Decision",
 }
 # What a few details are called in words; others are shown as "Their key: value".
@@ -51,6 +52,10 @@ DETAIL_NAMES = {
     "events_checked": "Events checked",
     "recovery_codes_left": "Recovery codes left",
     "bulk_export": "Bulk export",
+    "expired_at": "Expired",
+    "sessions_removed": "Sessions removed",
+    "files_removed": "Files deleted",
+    "events_cleared": "Events cleared",
 }
 FILTER_NAMES = {
     "date_from": "from",
