@@ -170,7 +170,9 @@ def clearable_events_install_sql(vendor: str) -> list[str]:
     t, msg = EVENT_TABLE, MESSAGE.format(table=EVENT_TABLE)
     if vendor == "sqlite":
         unchanged = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in EVENT_KEPT_COLUMNS)
-        emptied = "NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.typed_username IS NULL AND NEW.client_salt IS NULL"
+        emptied = (
+            "NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.typed_username IS NULL AND NEW.client_salt IS NULL"
+        )
         return [
             f"DROP TRIGGER IF EXISTS {t}_no_update",
             f"CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} "

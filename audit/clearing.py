@@ -94,7 +94,9 @@ def clear_batch(
         # A format-1 event: vouch for it only if it is intact now, and only with a key to sign with.
         if signer is None or event.compute_hash() != event.hash:
             if signer is not None:
-                logger.warning("Audit event %s does not match its hash; its client data is left for the chain check", event.pk)
+                logger.warning(
+                    "Audit event %s does not match its hash; its client data is left for the chain check", event.pk
+                )
             left += 1
             continue
         record = LegacyClearing(

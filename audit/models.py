@@ -63,9 +63,11 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     # A username typed at sign-in that is nobody's account (it may be an email address, or a password typed into
     # the wrong box): client data too, never in the hashed payload.
-    typed_username = models.CharField(max_length=150, null=True, blank=True)
-    client_salt = models.CharField(max_length=32, null=True, blank=True)
-    client_digest = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", in these new columns: SQLite adds a column with no default in place, where a default would rebuild
+    # the table and lose its append-only triggers; and NULL marks what events before format 2 never had.
+    typed_username = models.CharField(max_length=150, null=True, blank=True)  # noqa: DJ001
+    client_salt = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    client_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     payload_format = models.PositiveSmallIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

@@ -287,7 +287,8 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
     if action in (actions.REVIEW_APPROVE, actions.REVIEW_RETURN):
         lines = [f"Version {details.get('version')}"]
         # Events from before 2026-11-26 held the comment; later ones point to the review, which holds it.
-        comment = facts.review_comments.get(details.get("review")) or details.get("comment")
+        review = details.get("review")
+        comment = (facts.review_comments.get(review) if isinstance(review, int) else None) or details.get("comment")
         if comment:
             lines.append(f"Comment: “{short(comment)}”")
         return lines

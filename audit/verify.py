@@ -69,9 +69,7 @@ def _walk(chain_key: str, head: ChainHead | None, progress: Callable[[int], None
             break
         cleared = {
             c.seq: c
-            for c in LegacyClearing.objects.filter(
-                chain_key=chain_key, seq__gte=batch[0].seq, seq__lte=batch[-1].seq
-            )
+            for c in LegacyClearing.objects.filter(chain_key=chain_key, seq__gte=batch[0].seq, seq__lte=batch[-1].seq)
         }
         for event in batch:
             checked += 1

@@ -41,9 +41,7 @@ class HousekeepingRun(models.Model):
                 condition=Q(status__in=[s.value for s in RunStatus]), name="housekeeping_run_status_valid"
             ),
             # At most one run at a time: two would clear and count the same rows.
-            models.UniqueConstraint(
-                fields=["status"], condition=Q(status="running"), name="housekeeping_one_running"
-            ),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="housekeeping_one_running"),
         ]
 
     def __str__(self) -> str:

@@ -102,8 +102,12 @@ def report(run_id: int) -> dict[str, Any]:
             AuditEvent.objects.filter(action__startswith="housekeeping_").values_list("action", flat=True)
         ),
         "files_named": BulkExport.objects.exclude(file_name="").count(),
-        "stored": sorted(export_storage().listdir("bulk-exports")[1]) if export_storage().exists("bulk-exports") else [],
-        "chunks": list(Chunk.objects.filter(job__owner_id=run_id).order_by("index").values("payload", "claims", "worker")),
+        "stored": sorted(export_storage().listdir("bulk-exports")[1])
+        if export_storage().exists("bulk-exports")
+        else [],
+        "chunks": list(
+            Chunk.objects.filter(job__owner_id=run_id).order_by("index").values("payload", "claims", "worker")
+        ),
         "task_results": list(
             DBTaskResult.objects.filter(task_path="background.tasks.run_chunk").values_list(
                 "status", "exception_class_path"

@@ -48,9 +48,7 @@ def legacy_event(**kwargs: Any) -> AuditEvent:
     with mock.patch("audit.services.PAYLOAD_FORMAT", None):
         event = audit.record(**kwargs)
     with triggers_disabled("audit_auditevent"), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET client_salt = NULL, client_digest = NULL WHERE id = %s", [event.pk]
-        )
+        cursor.execute("UPDATE audit_auditevent SET client_salt = NULL, client_digest = NULL WHERE id = %s", [event.pk])
     event.refresh_from_db()
     assert event.format == 1 and event.compute_hash() == event.hash
     return event
@@ -108,7 +106,12 @@ class ClientDataTests(World):
         for event in old:
             event.refresh_from_db()
             assert event.client_cleared
-            assert (event.ip_address, event.user_agent, event.typed_username, event.client_salt) == (None, "", None, None)
+            assert (event.ip_address, event.user_agent, event.typed_username, event.client_salt) == (
+                None,
+                "",
+                None,
+                None,
+            )
         new[0].refresh_from_db()
         assert new[0].ip_address == "203.0.113.9"
         assert LegacyClearing.objects.count() == 2

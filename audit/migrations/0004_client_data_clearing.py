@@ -7,55 +7,59 @@ from audit.append_only import clearable_events_operations, operations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_checkpoints_and_guarded_heads'),
+        ("audit", "0003_checkpoints_and_guarded_heads"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientDataClearing',
+            name="ClientDataClearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cleared_before', models.DateTimeField()),
-                ('started_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cleared_before", models.DateTimeField()),
+                ("started_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='client_digest',
+            model_name="auditevent",
+            name="client_digest",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='client_salt',
+            model_name="auditevent",
+            name="client_salt",
             field=models.CharField(blank=True, max_length=32, null=True),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='payload_format',
+            model_name="auditevent",
+            name="payload_format",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='typed_username',
+            model_name="auditevent",
+            name="typed_username",
             field=models.CharField(blank=True, max_length=150, null=True),
         ),
         migrations.CreateModel(
-            name='LegacyClearing',
+            name="LegacyClearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_key', models.CharField(max_length=40)),
-                ('seq', models.BigIntegerField()),
-                ('event_hash', models.CharField(max_length=64)),
-                ('rest_digest', models.CharField(max_length=64)),
-                ('cleared_at', models.DateTimeField()),
-                ('key_id', models.CharField(max_length=16)),
-                ('signature', models.CharField(max_length=100)),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.auditevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_key", models.CharField(max_length=40)),
+                ("seq", models.BigIntegerField()),
+                ("event_hash", models.CharField(max_length=64)),
+                ("rest_digest", models.CharField(max_length=64)),
+                ("cleared_at", models.DateTimeField()),
+                ("key_id", models.CharField(max_length=16)),
+                ("signature", models.CharField(max_length=100)),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="audit.auditevent"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['chain_key', 'seq'], name='audit_legacy_clearing_seq')],
+                "indexes": [models.Index(fields=["chain_key", "seq"], name="audit_legacy_clearing_seq")],
             },
         ),
         # Client data of old events may be cleared through audit/clearing.py, and nothing else changed.

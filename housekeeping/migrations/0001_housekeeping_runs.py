@@ -4,33 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HousekeepingRun',
+            name="HousekeepingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('client_data_before', models.DateTimeField()),
-                ('client_data_from', models.DateTimeField(blank=True, null=True)),
-                ('client_cursor_at', models.DateTimeField(blank=True, null=True)),
-                ('client_cursor_id', models.BigIntegerField(blank=True, null=True)),
-                ('sessions_removed', models.PositiveIntegerField(default=0)),
-                ('export_files_removed', models.PositiveIntegerField(default=0)),
-                ('client_events_cleared', models.PositiveIntegerField(default=0)),
-                ('format_1_events_cleared', models.PositiveIntegerField(default=0)),
-                ('client_events_left', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("client_data_before", models.DateTimeField()),
+                ("client_data_from", models.DateTimeField(blank=True, null=True)),
+                ("client_cursor_at", models.DateTimeField(blank=True, null=True)),
+                ("client_cursor_id", models.BigIntegerField(blank=True, null=True)),
+                ("sessions_removed", models.PositiveIntegerField(default=0)),
+                ("export_files_removed", models.PositiveIntegerField(default=0)),
+                ("client_events_cleared", models.PositiveIntegerField(default=0)),
+                ("format_1_events_cleared", models.PositiveIntegerField(default=0)),
+                ("client_events_left", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['running', 'done', 'failed'])), name='housekeeping_run_status_valid'), models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('status',), name='housekeeping_one_running')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["running", "done", "failed"])),
+                        name="housekeeping_run_status_valid",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "running")), fields=("status",), name="housekeeping_one_running"
+                    ),
+                ],
             },
         ),
     ]
