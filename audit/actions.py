@@ -38,6 +38,12 @@ VERIFY_CODE = "verify_code"
 ORG_SETTINGS_CHANGE = "org_settings_change"
 CHAIN_VERIFY = "chain_verify"
 
+LEGAL_HOLD_PLACE = "legal_hold_place"
+LEGAL_HOLD_LIFT = "legal_hold_lift"
+DISPOSAL_PROPOSE = "disposal_propose"
+DISPOSAL_CANCEL = "disposal_cancel"
+DISPOSAL_APPROVE = "disposal_approve"
+
 LABELS = {
     LOGIN: "Signed in",
     LOGOUT: "Signed out",
@@ -72,4 +78,9 @@ LABELS = {
     VERIFY_CODE: "Checked a verification code",
     ORG_SETTINGS_CHANGE: "Changed organisation settings",
     CHAIN_VERIFY: "Checked the audit trail",
+    LEGAL_HOLD_PLACE: "Placed a legal hold",
+    LEGAL_HOLD_LIFT: "Lifted a legal hold",
+    DISPOSAL_PROPOSE: "Proposed disposing of a record",
+    DISPOSAL_CANCEL: "Cancelled a proposed disposal",
+    DISPOSAL_APPROVE: "Approved disposal: the record's personal content was removed",
 }

@@ -99,7 +99,7 @@ def operations() -> Any:
     return migrations.RunPython(forwards, backwards)
 
 
-TOKEN_ATTRIBUTE = "retention_disposal_token"
+TOKEN_ATTRIBUTE = "retention_disposal_token"  # noqa: S105  # nosec B105 - an attribute name
 
 
 @receiver(connection_created)

@@ -16,7 +16,6 @@ def backfill_schedule(apps: Any, schema_editor: Any) -> None:
     from django.utils import timezone
 
     Decision = apps.get_model("decisions", "Decision")
-    Review = apps.get_model("oversight", "Review")
     RetentionSchedule = apps.get_model("retention", "RetentionSchedule")
     last_pk = 0
     while True:
