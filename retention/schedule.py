@@ -46,12 +46,10 @@ def youngest_child_born_on(decision: Decision) -> dt.date | None:
 
 def last_activity_on(decision: Decision) -> dt.date:
     """The UK date of the latest thing done to the record: a submission, an amendment or a review."""
-    latest = decision.updated_at
     review_model = apps.get_model("oversight", "Review")
     reviewed = review_model.objects.filter(decision=decision).aggregate(at=Max("created_at"))["at"]
-    if reviewed is not None and reviewed > latest:
-        latest = reviewed
-    return timezone.localdate(latest)
+    submitted = decision.versions.aggregate(at=Max("submitted_at"))["at"]
+    return timezone.localdate(max(filter(None, [decision.updated_at, reviewed, submitted])))
 
 
 def review_date_from(

@@ -101,7 +101,7 @@ def hold_place(
 def hold_lift(*, by: Any, hold: LegalHold, reason: str, request: HttpRequest | None = None) -> LegalHold:
     membership = ensure(by, Can.MANAGE_RETENTION)
     reason = _reason(reason, "why the hold can be lifted")
-    hold = LegalHold.objects.select_for_update().select_related("decision").get(pk=hold.pk)
+    hold = LegalHold.objects.select_for_update(of=("self",)).select_related("decision").get(pk=hold.pk)
     if hold.organisation_id != membership.organisation_id:
         raise PermissionDenied
     if not hold.is_active:

@@ -22,6 +22,13 @@ def _after_submit(sender: Any, version: DecisionVersion, **kwargs: Any) -> None:
         schedule.refresh(Decision.objects.select_related("organisation").get(pk=version.decision_id))
 
 
+@receiver(post_save, sender=DecisionVersion)
+def _with_submit(sender: Any, instance: DecisionVersion, created: bool, **kwargs: Any) -> None:
+    if created:
+        # Inside the submit's transaction, so the due list never misses a record; refreshed again after commit.
+        schedule.refresh(Decision.objects.select_related("organisation").get(pk=instance.decision_id))
+
+
 @receiver(post_save, sender=Review)
 def _after_review(sender: Any, instance: Review, created: bool, **kwargs: Any) -> None:
     if created:
