@@ -4,28 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_demo_account'),
+        ("accounts", "0002_user_demo_account"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='retention_child_age_years',
+            model_name="organisation",
+            name="retention_child_age_years",
             field=models.PositiveSmallIntegerField(default=25),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='retention_no_birth_date_years',
+            model_name="organisation",
+            name="retention_no_birth_date_years",
             field=models.PositiveSmallIntegerField(default=6),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('retention_child_age_years__gte', 18), ('retention_child_age_years__lte', 120)), name='retention_child_age_sensible'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("retention_child_age_years__gte", 18), ("retention_child_age_years__lte", 120)),
+                name="retention_child_age_sensible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('retention_no_birth_date_years__gte', 1), ('retention_no_birth_date_years__lte', 120)), name='retention_years_sensible'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("retention_no_birth_date_years__gte", 1), ("retention_no_birth_date_years__lte", 120)
+                ),
+                name="retention_years_sensible",
+            ),
         ),
     ]

@@ -5,25 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_organisation_retention_schedule'),
-        ('decisions', '0004_decision_counts'),
+        ("accounts", "0003_organisation_retention_schedule"),
+        ("decisions", "0004_decision_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='decision',
-            name='decision_status_matches_version',
+            model_name="decision",
+            name="decision_status_matches_version",
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('discarded', 'Discarded'), ('disposed', 'Disposed of')], default='draft', max_length=12),
+            model_name="decision",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("discarded", "Discarded"),
+                    ("disposed", "Disposed of"),
+                ],
+                default="draft",
+                max_length=12,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('current_version__isnull', True), ('status', 'discarded'), ('submitted_at__isnull', True)), models.Q(('current_version__isnull', False), ('status', 'submitted'), ('submitted_at__isnull', False)), models.Q(('current_version__isnull', False), ('status', 'disposed'), ('submitted_at__isnull', False)), _connector='OR'), name='decision_status_matches_version'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"),
+                    models.Q(
+                        ("current_version__isnull", True), ("status", "discarded"), ("submitted_at__isnull", True)
+                    ),
+                    models.Q(
+                        ("current_version__isnull", False), ("status", "submitted"), ("submitted_at__isnull", False)
+                    ),
+                    models.Q(
+                        ("current_version__isnull", False), ("status", "disposed"), ("submitted_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="decision_status_matches_version",
+            ),
         ),
     ]
