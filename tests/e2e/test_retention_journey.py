@@ -18,7 +18,8 @@ from tests.retention_helpers import old_record
 p = User.objects.get(username="practitioner.north")
 s = User.objects.get(username="supervisor.north")
 org = p.membership.organisation
-second, made = User.objects.get_or_create(username="admin2.north", defaults={{"first_name": "Second", "last_name": "Admin"}})
+names = {{"first_name": "Second", "last_name": "Admin"}}
+second, made = User.objects.get_or_create(username="admin2.north", defaults=names)
 if made:
     second.set_password({DEMO_PASSWORD!r})
     second.save()
