@@ -284,3 +284,59 @@ class DisposalPathTests(RetentionWorld):
 
     def other_decision(self) -> Decision:
         return old_record(self.amir_practitioner_org_a, amended=False).decision
+
+
+class PeopleTests(RetentionWorld):
+    """With people as rows: the schedule uses the youngest child's date of birth, and disposal removes the
+    people no other record names."""
+
+    def setUp(self) -> None:
+        from django.utils import timezone
+
+        from decisions.models import DecisionPerson, Person
+        from decisions.people import normalise_name
+
+        self.version = old_record(self.alice_practitioner_org_a)
+        self.other = old_record(self.amir_practitioner_org_a, amended=False, named=False)
+
+        def person(name: str, born: dt.date | None) -> Person:
+            return Person.objects.create(
+                organisation=self.org_a, full_name=name, search_name=normalise_name(name), date_of_birth=born,
+                birth_date_accuracy="exact" if born else "unknown", created_at=timezone.now(),
+                created_by=self.alice_practitioner_org_a,
+            )  # fmt: skip
+
+        self.child = person(CHILD_NAME, dt.date(2011, 3, 17))
+        self.sibling = person("Ottoline Quist", dt.date(2000, 1, 2))
+        self.parent = person("Parent Shared", None)
+        for position, (who, part) in enumerate(
+            [(self.child, "child"), (self.sibling, "other_child"), (self.parent, "parent_carer")]
+        ):
+            DecisionPerson.objects.create(decision=self.version.decision, person=who, part=part, position=position)
+        DecisionPerson.objects.create(decision=self.other.decision, person=self.parent, part="parent_carer")
+        self.decision = Decision.objects.get(pk=self.version.decision_id)
+        schedule.refresh(self.decision)
+
+    def test_youngest_child_sets_the_review_date(self) -> None:
+        assert schedule.youngest_child_born_on(self.decision) == dt.date(2011, 3, 17)
+        assert schedule.retention_review_date(self.decision) == dt.date(2036, 3, 17)
+        assert RetentionSchedule.objects.get(decision=self.decision).youngest_child_born_on == dt.date(2011, 3, 17)
+        with pytest.raises(services.DisposalRefused, match="not due for retention review until 17 March 2036"):
+            self.propose(self.decision)
+
+    def test_disposal_removes_people_only_this_record_names(self) -> None:
+        from decisions.models import DecisionPerson, Person
+
+        assert traces_in(database_dump())
+        with at(dt.datetime(2036, 3, 18, 9, 0, tzinfo=LONG_AGO.tzinfo)):
+            proposal = self.propose(self.decision)
+            services.disposal_approve(by=self.abe_admin_org_a, proposal=proposal)
+        assert set(Person.objects.values_list("full_name", flat=True)) == {"Parent Shared"}
+        assert not DecisionPerson.objects.filter(decision=self.decision).exists()
+        assert DecisionPerson.objects.filter(decision=self.other.decision, person=self.parent).exists()
+        dump = database_dump()
+        assert traces_in(dump) == [] and "Ottoline" not in dump and "2000-01-02" not in dump
+        assert AuditEvent.objects.get(action=actions.DISPOSAL_APPROVE).details["people"] == 2
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        assert out.getvalue().startswith("OK")

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0003_organisation_retention_schedule"),
-        ("decisions", "0005_decision_disposed_status"),
+        ("decisions", "0006_decision_disposed_status"),
         ("oversight", "0004_count_existing_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_organisation_retention_schedule"),
-        ("decisions", "0004_decision_counts"),
+        ("decisions", "0005_people_on_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
