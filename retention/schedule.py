@@ -71,12 +71,14 @@ def retention_review_date(decision: Decision) -> dt.date:
     )
 
 
-def due_condition(organisation: Any, today: dt.date) -> Q:
-    """Filter on RetentionSchedule rows: the same rule as `review_date_from`, as a query (index-friendly)."""
+def due_condition(organisation: Any, today: dt.date, prefix: str = "") -> Q:
+    """Filter on RetentionSchedule rows (through `prefix` from another model): the same rule as
+    `review_date_from`, as a query on two indexed columns."""
     born_before = _add_years(today, -organisation.retention_child_age_years)
     active_before = _add_years(today, -organisation.retention_no_birth_date_years)
-    return Q(youngest_child_born_on__isnull=False, youngest_child_born_on__lte=born_before) | Q(
-        youngest_child_born_on__isnull=True, last_activity_on__lte=active_before
+    born, active = f"{prefix}youngest_child_born_on", f"{prefix}last_activity_on"
+    return Q(**{f"{born}__isnull": False, f"{born}__lte": born_before}) | Q(
+        **{f"{born}__isnull": True, f"{active}__lte": active_before}
     )
 
 

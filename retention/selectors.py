@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,19 +16,6 @@ from decisions.permissions import Can, ensure
 
 from . import schedule
 from .models import DisposalProposal, LegalHold, ProposalStatus, RetentionSchedule, Tombstone
-
-
-def _prefixed(condition: Q, prefix: str) -> Q:
-    """`condition` (on RetentionSchedule fields) for a query on another model, through `prefix`."""
-    result = Q()
-    result.connector, result.negated = condition.connector, condition.negated
-    for child in condition.children:
-        if isinstance(child, Q):
-            result.children.append(_prefixed(child, prefix))
-        else:
-            key, value = child
-            result.children.append((f"{prefix}{key}", value))
-    return result
 
 
 def active_organisation_hold(organisation_id: int) -> LegalHold | None:
@@ -47,7 +34,7 @@ def due_for_review(user: Any, today: dt.date | None = None) -> QuerySet[Decision
     today = today or timezone.localdate()
     return (
         Decision.objects.filter(organisation_id=organisation.pk, status=DecisionStatus.SUBMITTED)
-        .filter(_prefixed(schedule.due_condition(organisation, today), "retention__"))
+        .filter(schedule.due_condition(organisation, today, prefix="retention__"))
         .select_related("retention")
         .annotate(
             on_hold=Exists(LegalHold.objects.filter(decision=OuterRef("pk"), lifted_at__isnull=True)),
