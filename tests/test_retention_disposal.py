@@ -200,6 +200,10 @@ class DisposalTests(RetentionWorld):
         assert not DisposalPermit.objects.exists()
         # The other record is untouched.
         assert DecisionVersion.objects.get(pk=self.other.pk).answers == self.other.answers
+        # Its verification codes no longer match a record held (rather than "altered").
+        from exports.verification import Result, verify_code
+
+        assert verify_code(self.ada_admin_org_a, hashes[0]).result == Result.NO_MATCH
         event = AuditEvent.objects.get(action=actions.DISPOSAL_APPROVE)
         assert event.actor_id == self.abe_admin_org_a.pk and event.details["content_hashes"] == hashes
         assert event.details["versions"] == 2 and event.details["reviews"] == 1
