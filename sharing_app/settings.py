@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "background",
     "exports",
     "housekeeping",
+    "retention",
 ]
 
 MIDDLEWARE = [
