@@ -27,10 +27,24 @@ class Organisation(models.Model):
         max_length=8, unique=True, help_text="Starts every decision reference, for example WMP."
     )
     review_timing = models.CharField(max_length=10, choices=ReviewTiming.choices, default=ReviewTiming.AFTER_SHARING)
+    # The retention schedule (retention/schedule.py): a record is due for review when the youngest child on it
+    # reaches this age, or, where no child's date of birth is known, this many years after its last activity.
+    retention_child_age_years = models.PositiveSmallIntegerField(default=25)
+    retention_no_birth_date_years = models.PositiveSmallIntegerField(default=6)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_child_age_years__gte=18, retention_child_age_years__lte=120),
+                name="retention_child_age_sensible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retention_no_birth_date_years__gte=1, retention_no_birth_date_years__lte=120),
+                name="retention_years_sensible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -48,7 +48,8 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(status=DecisionStatus.DRAFT)
                 | Q(status=DecisionStatus.DISCARDED, current_version__isnull=True, submitted_at__isnull=True)
-                | Q(status=DecisionStatus.SUBMITTED, current_version__isnull=False, submitted_at__isnull=False),
+                | Q(status=DecisionStatus.SUBMITTED, current_version__isnull=False, submitted_at__isnull=False)
+                | Q(status=DecisionStatus.DISPOSED, current_version__isnull=False, submitted_at__isnull=False),
                 name="decision_status_matches_version",
             ),
         ]

@@ -35,6 +35,7 @@ from decisions.choices import Outcome
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, has
 
+from . import expiry
 from .models import DOWNLOAD_FOR, BulkExport, ExportStatus
 from .selectors import decisions_for_export
 from .services import EMPTY_SELECTION
@@ -156,7 +157,6 @@ def _claim(export_id: int) -> tuple[int, list[int]] | None:
 
 def run_export(export_id: int) -> str:
     """Plan the export's chunks (the workers then run them). With the immediate backend, the whole export."""
-    prune_expired_files()
     claimed = _claim(export_id)
     if claimed is None:
         return "skipped"
@@ -330,15 +330,8 @@ bulk_export = BulkExportJob()
 
 
 def prune_expired_files() -> int:
-    """Delete the zips whose download time has passed. Their rows stay, as the record of the export."""
-    removed = 0
-    for export in BulkExport.objects.filter(status=ExportStatus.READY, expires_at__lte=timezone.now()).exclude(
-        file_name=""
-    ):
-        delete_quietly(export.file_name)
-        BulkExport.objects.filter(pk=export.pk).update(file_name="")
-        removed += 1
-    return removed
+    """Delete every expired export file now (housekeeping does this on its schedule). Returns how many."""
+    return expiry.expire_batch(timezone.now(), limit=10**9)
 
 
 @task()

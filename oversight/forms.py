@@ -71,3 +71,37 @@ class OrganisationSettingsForm(_GovukForm):
             "invalid_choice": "Select when supervisors review decisions",
         },
     )
+
+
+def _years(label: str, hint: str, what: str, low: int, high: int) -> forms.IntegerField:
+    messages = {
+        "required": f"Enter {what}",
+        "invalid": f"{what[0].upper()}{what[1:]} must be a whole number, like 25",
+        "min_value": f"{what[0].upper()}{what[1:]} must be {low} or more",
+        "max_value": f"{what[0].upper()}{what[1:]} must be {high} or fewer",
+    }
+    return forms.IntegerField(
+        label=label,
+        help_text=hint,
+        min_value=low,
+        max_value=high,
+        error_messages=messages,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}),
+    )
+
+
+class RetentionSettingsForm(_GovukForm):
+    retention_child_age_years = _years(
+        "Review records when the youngest child on them reaches this age",
+        "In years. 25 is the common schedule for child protection records",
+        "the age at which records are reviewed",
+        18,
+        120,
+    )
+    retention_no_birth_date_years = _years(
+        "Where no child's date of birth is known, review records this many years after their last activity",
+        "Last activity is the latest submission, amendment or review. 6 years is the default",
+        "the years after the last activity",
+        1,
+        120,
+    )

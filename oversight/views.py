@@ -16,7 +16,7 @@ from decisions.choices import Outcome
 from decisions.permissions import Can, ensure
 
 from . import selectors, services
-from .forms import ApproveForm, OrganisationSettingsForm, ReturnForm
+from .forms import ApproveForm, OrganisationSettingsForm, RetentionSettingsForm, ReturnForm
 from .models import ReviewOutcome
 from .permissions import can_review_now, may_review_in
 
@@ -118,19 +118,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """Two forms on one page, each saved by its own button: when reviews happen, and the retention schedule."""
     membership = ensure(request.user, Can.MANAGE_ORGANISATION)
     organisation = membership.organisation
+    posted = request.POST.get("form", "review") if request.method == "POST" else ""
     form = OrganisationSettingsForm(
-        data=request.POST if request.method == "POST" else None, initial={"review_timing": organisation.review_timing}
+        data=request.POST if posted == "review" else None, initial={"review_timing": organisation.review_timing}
     )
-    if request.method == "POST" and form.is_valid():
+    retention_form = RetentionSettingsForm(
+        data=request.POST if posted == "retention" else None,
+        initial={
+            "retention_child_age_years": organisation.retention_child_age_years,
+            "retention_no_birth_date_years": organisation.retention_no_birth_date_years,
+        },
+    )
+    if posted == "review" and form.is_valid():
         services.organisation_settings_update(
             by=request.user, review_timing=form.cleaned_data["review_timing"], request=request
         )
         messages.success(request, "Your organisation's settings are saved.")
         return redirect("oversight:organisation")
+    if posted == "retention" and retention_form.is_valid():
+        services.organisation_settings_update(by=request.user, request=request, **retention_form.cleaned_data)
+        messages.success(request, "Your organisation's retention schedule is saved.")
+        return redirect("oversight:organisation")
     return render(
         request,
         "oversight/organisation.html",
-        {"organisation": organisation, "form": form, "emails_not_sent": selectors.emails_not_sent(request.user)},
+        {
+            "organisation": organisation,
+            "form": form,
+            "retention_form": retention_form,
+            "emails_not_sent": selectors.emails_not_sent(request.user),
+        },
     )

@@ -46,7 +46,10 @@ class SignInTests(World):
     def test_unknown_user_failure_goes_to_the_global_chain(self) -> None:
         Client().post(reverse("accounts:login"), {"username": "mallory", "password": "x"})
         event = AuditEvent.objects.get(action="login_failed")
-        assert event.chain_key == "global" and event.details["known_user"] is False
+        assert event.chain_key == "global" and event.details == {"known_user": False}
+        # Whatever was typed is client data: kept outside the hash, cleared with the address.
+        assert event.typed_username == "mallory" and event.actor_label == ""
+        assert "mallory" not in str(event.canonical_payload())
 
     def test_empty_form_says_what_to_enter(self) -> None:
         response = Client().post(reverse("accounts:login"), {})

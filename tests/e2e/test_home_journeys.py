@@ -245,7 +245,7 @@ def test_forgotten_password_pages(journey: Journey) -> None:
 MAIN_PAGES: dict[str, list[str]] = {
     "practitioner.north": ["/", "/decisions/", "/decisions/?show=returned", "/exports/verify", "/accounts/security"],
     "supervisor.north": ["/", "/oversight/reviews", "/decisions/", "/oversight/dashboard", "/audit/"],
-    "admin.north": ["/", "/exports/", "/oversight/organisation", "/audit/chain", "/decisions/"],
+    "admin.north": ["/", "/exports/", "/oversight/organisation", "/audit/chain", "/decisions/", "/retention/"],
     "auditor.north": ["/", "/audit/", "/audit/chain", "/oversight/dashboard"],
 }
 
