@@ -7,3 +7,4 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deploy check of the PDF signing certificate)
+        from . import wizard  # noqa: F401  (loads every edition's pages, before anything imports one edition's)

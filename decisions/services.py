@@ -14,7 +14,6 @@ from audit import services as audit
 
 from . import summary, wizard
 from .choices import DecisionStatus, ReviewStatus
-from .guidance import CURRENT_EDITION
 from .models import Decision, DecisionDraft, DecisionVersion, ReferenceCounter
 from .permissions import Can, can_amend, can_edit_draft, ensure
 from .signals import decision_submitted
@@ -56,7 +55,8 @@ def audit_decision(action: str, *, by: Any, decision: Decision, request: HttpReq
 
 @transaction.atomic
 def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDraft:
-    """A new decision with an empty draft, under the current guidance edition."""
+    """A new decision with an empty draft, under the edition of the advice its organisation has chosen. The
+    decision keeps that edition for ever: its draft, its versions and its amendments are all answered in it."""
     membership = ensure(by, Can.START_DECISION)
     now = timezone.now()
     decision = Decision.objects.create(
@@ -64,7 +64,7 @@ def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDr
         team=membership.team,
         owner=by,
         reference=_next_reference(membership.organisation),
-        edition=CURRENT_EDITION,
+        edition=membership.organisation.guidance_edition,
         status=DecisionStatus.DRAFT,
         created_at=now,
         updated_at=now,
