@@ -25,7 +25,7 @@ def _install_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0004_decision_counts'),
+        ('decisions', '0005_people_on_decisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
