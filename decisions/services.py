@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import Organisation
 from audit import actions
 from audit import services as audit
 
@@ -58,13 +59,15 @@ def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDr
     """A new decision with an empty draft, under the edition of the advice its organisation has chosen. The
     decision keeps that edition for ever: its draft, its versions and its amendments are all answered in it."""
     membership = ensure(by, Can.START_DECISION)
+    # Read now, not from the membership loaded with the user: an admin may have just changed it.
+    edition_code = Organisation.objects.values_list("guidance_edition", flat=True).get(pk=membership.organisation_id)
     now = timezone.now()
     decision = Decision.objects.create(
         organisation=membership.organisation,
         team=membership.team,
         owner=by,
         reference=_next_reference(membership.organisation),
-        edition=membership.organisation.guidance_edition,
+        edition=edition_code,
         status=DecisionStatus.DRAFT,
         created_at=now,
         updated_at=now,
