@@ -13,6 +13,7 @@ from accounts.models import Organisation
 
 from . import services, wizard
 from .choices import Outcome
+from .flow import Step
 from .models import DecisionVersion
 from .permissions import membership_of
 
@@ -97,7 +98,7 @@ def example_answers_2024(overrides: dict[str, dict[str, Any]] | None = None) -> 
     flow = wizard.flow_for("2024")
     answers: dict[str, dict[str, Any]] = {}
     # Pages apply depending on earlier answers, so walk them in order as the wizard does.
-    step = flow.steps[0]
+    step: Step | None = flow.steps[0]
     while step is not None:
         form = step.form_class(data={**EXAMPLE_POSTS_2024[step.key], **overrides.get(step.key, {})})
         if not form.is_valid():
@@ -116,9 +117,13 @@ def record_example_2024_decision(
     if outcome == Outcome.NO_SHARE:
         overrides["decision"] = {**NO_SHARE_2024, **overrides.get("decision", {})}
     elif outcome != Outcome.SHARE_ALL:
-        overrides["decision"] = {"outcome": outcome, "withheld": "The notes of the conversations", **overrides.get("decision", {})}  # fmt: skip
+        withheld = {"outcome": outcome, "withheld": "The notes of the conversations"}
+        overrides["decision"] = {**withheld, **overrides.get("decision", {})}
     membership = membership_of(by)
-    if membership is None or not Organisation.objects.filter(pk=membership.organisation_id, guidance_edition="2024").exists():
+    if (
+        membership is None
+        or not Organisation.objects.filter(pk=membership.organisation_id, guidance_edition="2024").exists()
+    ):
         raise ValidationError("The practitioner's organisation makes new decisions under another edition")
     draft = services.decision_start(by=by)
     for key, value in example_answers_2024(overrides).items():

@@ -227,7 +227,7 @@ def consent_basis_note(answers: Answers) -> str | None:
     )
 
 
-FLOW = Flow(
+FLOW: Flow = Flow(
     edition=EDITION,
     layout=1,
     steps=(

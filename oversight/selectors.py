@@ -195,8 +195,7 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str
     if edition:
         scope = scope.filter(edition=edition)
     counts = (
-        scope
-        .filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
+        scope.filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
         .values_list("month", "fact", "value")
         .annotate(n=Sum("count"))
         .order_by()

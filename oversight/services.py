@@ -130,9 +130,7 @@ def organisation_settings_update(*, by: Any, review_timing: str, request: HttpRe
 
 
 @transaction.atomic
-def organisation_edition_update(
-    *, by: Any, guidance_edition: str, request: HttpRequest | None = None
-) -> Organisation:
+def organisation_edition_update(*, by: Any, guidance_edition: str, request: HttpRequest | None = None) -> Organisation:
     """Choose the edition of the advice that the admin's organisation's new decisions are made under. Decisions
     already started or submitted keep theirs. Saving the same edition again records nothing."""
     membership = ensure(by, Can.MANAGE_ORGANISATION)

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import ReviewTiming
-from decisions.guidance import EDITION_CHOICES
-from decisions.guidance import edition as guidance_edition
 from decisions import selectors as decision_selectors
 from decisions.choices import Outcome
+from decisions.guidance import EDITION_CHOICES
+from decisions.guidance import edition as guidance_edition
 from decisions.permissions import Can, ensure
 
 from . import selectors, services

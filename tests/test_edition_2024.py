@@ -377,9 +377,12 @@ class EditionFilterTests(World):
 
     def test_index_csv_names_each_rows_edition(self) -> None:
         rows = [
-            tasks.IndexRow(1, "OA-2026-00001", 1, "a" * 64, "Share all of the information", "Front door A", "1 May", "a.pdf", "July 2018"),
-            tasks.IndexRow(**{"decision_id": 2, "reference": "OA-2026-00002", "version": 1, "content_hash": "b" * 64,
-                              "outcome": "Do not share", "team": "", "submitted_at": "2 May", "filename": "b.pdf"}),
+            tasks.IndexRow(1, "OA-1", 1, "a" * 64, "Do not share", "Front door A", "1 May", "a.pdf", "July 2018"),
+            # A chunk stored before the column existed.
+            tasks.IndexRow(
+                **{"decision_id": 2, "reference": "OA-2", "version": 1, "content_hash": "b" * 64,
+                   "outcome": "Do not share", "team": "", "submitted_at": "2 May", "filename": "b.pdf"}
+            ),
         ]  # fmt: skip
         parsed = list(csv.reader(io.StringIO(tasks._index_csv(rows).decode("utf-8-sig"))))
         assert parsed[0][-1] == "Edition of the advice"

@@ -23,29 +23,46 @@ def _install_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0005_people_on_decisions'),
+        ("decisions", "0005_people_on_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(_drop_triggers_on_sqlite, _install_triggers),
         migrations.RemoveConstraint(
-            model_name='decisionversion',
-            name='no_share_states_no_basis_or_method',
+            model_name="decisionversion",
+            name="no_share_states_no_basis_or_method",
         ),
         migrations.RemoveConstraint(
-            model_name='decisionversion',
-            name='share_states_basis_and_method',
+            model_name="decisionversion",
+            name="share_states_basis_and_method",
         ),
         migrations.AddConstraint(
-            model_name='decisionversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('edition', '2018'), ('layout', 1)), models.Q(('outcome', 'no_share'), _negated=True), models.Q(('lawful_basis', ''), ('sharing_method', ''), ('special_category_condition', '')), _connector='OR'), name='no_share_states_no_basis_or_method'),
+            model_name="decisionversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("edition", "2018"), ("layout", 1)),
+                    models.Q(("outcome", "no_share"), _negated=True),
+                    models.Q(("lawful_basis", ""), ("sharing_method", ""), ("special_category_condition", "")),
+                    _connector="OR",
+                ),
+                name="no_share_states_no_basis_or_method",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decisionversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('edition', '2018'), ('layout', 1)), ('outcome', 'no_share'), models.Q(models.Q(('lawful_basis', ''), _negated=True), models.Q(('sharing_method', ''), _negated=True)), _connector='OR'), name='share_states_basis_and_method'),
+            model_name="decisionversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("edition", "2018"), ("layout", 1)),
+                    ("outcome", "no_share"),
+                    models.Q(
+                        models.Q(("lawful_basis", ""), _negated=True), models.Q(("sharing_method", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="share_states_basis_and_method",
+            ),
         ),
         migrations.RunPython(_install_triggers, _drop_triggers_on_sqlite),
     ]
