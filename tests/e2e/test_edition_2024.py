@@ -131,7 +131,7 @@ def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
     answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
     answer(journey, "decision", **NO_SHARE_2024)
     answer(journey, "requester_told")
-    assert journey.page.get_by_text("work with the person who asked").first.is_visible()
+    assert journey.page.get_by_text("The 2024 advice asks you to work with the person who asked").is_visible()
     answer(journey, "alternatives")
     submit(journey)
     assert journey.page.get_by_text("Offered the attendance record without the notes").is_visible()
