@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import ReviewTiming
+from accounts.models import GuidanceEdition, ReviewTiming
 from decisions import display, wizard
 from decisions.choices import Outcome
 from decisions.models import Decision, DecisionVersion
@@ -64,6 +64,7 @@ FILTER_NAMES = {
     "action": "action",
     "reference": "reference",
     "outcome": "outcome",
+    "edition": "edition of the advice",
 }
 METHODS = {"app": "with the authenticator app", "recovery_code": "with a recovery code", "code": "by code"}
 VERIFY_RESULTS = {
@@ -147,6 +148,13 @@ def changed_questions(before: DecisionVersion, after: DecisionVersion) -> list[s
 def _outcome(value: Any) -> str:
     try:
         return str(Outcome(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _edition(value: Any) -> str:
+    try:
+        return str(GuidanceEdition(value).label)
     except ValueError:
         return str(value)
 
@@ -292,6 +300,12 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         if comment:
             lines.append(f"Comment: “{short(comment)}”")
         return lines
+    if action == actions.ORG_SETTINGS_CHANGE and isinstance(details.get("guidance_edition"), dict):
+        change = details["guidance_edition"]
+        return [
+            f"Edition of the advice for new decisions changed from “{_edition(change.get('from'))}” to "
+            f"“{_edition(change.get('to'))}”"
+        ]
     if action == actions.ORG_SETTINGS_CHANGE and isinstance(details.get("review_timing"), dict):
         change = details["review_timing"]
         return [f"Review timing changed from “{_timing(change.get('from'))}” to “{_timing(change.get('to'))}”"]

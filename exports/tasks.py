@@ -32,6 +32,7 @@ from background import runner
 from background.models import Chunk, Job
 from decisions import pdf, signing
 from decisions.choices import Outcome
+from decisions.guidance import edition
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, has
 
@@ -54,7 +55,17 @@ STORAGE_FAILED = (
     "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
-INDEX_HEADER = ["Reference", "Version", "Outcome", "Team", "Submitted at (UK time)", "Verification code", "File"]
+# The edition came last (issue 13), so programs that read the earlier columns by position still work.
+INDEX_HEADER = [
+    "Reference",
+    "Version",
+    "Outcome",
+    "Team",
+    "Submitted at (UK time)",
+    "Verification code",
+    "File",
+    "Edition of the advice",
+]
 
 
 class ExportStopped(runner.JobStopped):
@@ -74,6 +85,8 @@ class IndexRow:
     team: str
     submitted_at: str
     filename: str
+    # Chunks finished before the column existed have no edition; the export then leaves the cell empty.
+    edition: str = ""
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -95,6 +108,7 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
                 row.submitted_at,
                 pdf.group_code(row.content_hash),
                 row.filename,
+                row.edition,
             ]
         )
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
@@ -221,6 +235,7 @@ class BulkExportJob(runner.JobKind):
                             team=decision.team.name if decision.team else "",
                             submitted_at=f"{submitted:%-d %B %Y, %H:%M}",
                             filename=filename,
+                            edition=edition(version.edition).short_title,
                         )
                     )
                     progress(done)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Organisation, ReviewTiming
+from accounts.models import GuidanceEdition, Organisation, ReviewTiming
 from audit import actions
 from audit import services as audit
 from decisions.choices import ReviewStatus
@@ -148,6 +148,30 @@ def organisation_settings_update(
         organisation=organisation,
         target=organisation,
         details=changes,
+        request=request,
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_edition_update(*, by: Any, guidance_edition: str, request: HttpRequest | None = None) -> Organisation:
+    """Choose the edition of the advice that the admin's organisation's new decisions are made under. Decisions
+    already started or submitted keep theirs. Saving the same edition again records nothing."""
+    membership = ensure(by, Can.MANAGE_ORGANISATION)
+    if guidance_edition not in GuidanceEdition.values:
+        raise ValidationError("Select the edition of the advice for new decisions")
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    before = organisation.guidance_edition
+    if before == guidance_edition:
+        return organisation
+    organisation.guidance_edition = guidance_edition
+    organisation.save(update_fields=["guidance_edition"])
+    audit.record(
+        action=actions.ORG_SETTINGS_CHANGE,
+        actor=by,
+        organisation=organisation,
+        target=organisation,
+        details={"guidance_edition": {"from": before, "to": guidance_edition}},
         request=request,
     )
     return organisation

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0003_organisation_retention_schedule"),
-        ("decisions", "0006_decision_disposed_status"),
+        ("decisions", "0007_no_share_constraints_by_edition"),
         ("oversight", "0004_count_existing_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -102,6 +102,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     remember_demo_keys(seeded.stdout)
+    # New organisations start on the 2024 edition; these journeys walk the 2018 questions unless they switch an
+    # organisation themselves (test_edition_2024.py switches Southvale and puts it back).
+    subprocess.run(
+        [python, "manage.py", "shell", "-c", "from accounts.models import Organisation; "
+         "Organisation.objects.update(guidance_edition='2018')"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     process = subprocess.Popen(
         [python, "-m", "gunicorn", "sharing_app.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],

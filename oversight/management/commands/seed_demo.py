@@ -89,7 +89,9 @@ class Command(BaseCommand):
     ) -> None:
         for name, slug, prefix, team_name, short in DEMO_ORGANISATIONS:
             organisation, _ = Organisation.objects.get_or_create(
-                slug=slug, defaults={"name": name, "reference_prefix": prefix}
+                # The samples' history begins under the July 2018 advice (oversight/demo.py).
+                slug=slug,
+                defaults={"name": name, "reference_prefix": prefix, "guidance_edition": "2018"},
             )
             team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
             for role, (first, last, title) in PEOPLE.items():
