@@ -54,7 +54,10 @@ def old_record(
     if supervisor is not None:
         with at(LONG_AGO + dt.timedelta(days=1)):
             review_services.review_return(
-                by=supervisor, decision=version.decision, version=version, comment=f"Say more about {CHILD_NAME} at school."
+                by=supervisor,
+                decision=version.decision,
+                version=version,
+                comment=f"Say more about {CHILD_NAME} at school.",
             )
     if amended and named:
         changed = answers_for(["request"], {"request": {**details["request"], "purpose": f"About {CHILD_NAME}"}})
