@@ -33,6 +33,7 @@ from background.models import Chunk, Job
 from decisions import pdf, signing
 from decisions.choices import Outcome
 from decisions.models import DecisionVersion
+from decisions.people import entries_of
 from decisions.permissions import Can, has
 
 from .models import DOWNLOAD_FOR, BulkExport, ExportStatus
@@ -53,7 +54,18 @@ STORAGE_FAILED = (
     "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
-INDEX_HEADER = ["Reference", "Version", "Outcome", "Team", "Submitted at (UK time)", "Verification code", "File"]
+INDEX_HEADER = [
+    "Reference",
+    "Version",
+    "Outcome",
+    "Team",
+    "Submitted at (UK time)",
+    "Verification code",
+    "File",
+    "People",
+    "Identities protected",
+    "Recipient agencies",
+]
 
 
 class ExportStopped(runner.JobStopped):
@@ -73,6 +85,10 @@ class IndexRow:
     team: str
     submitted_at: str
     filename: str
+    # Layout 3 on; older records have none listed (their subject and recipient are free text in the PDF).
+    people: int = 0
+    protected: int = 0
+    agencies: str = ""
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -94,6 +110,9 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
                 row.submitted_at,
                 pdf.group_code(row.content_hash),
                 row.filename,
+                row.people,
+                row.protected,
+                _spreadsheet_safe(row.agencies),
             ]
         )
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
@@ -211,6 +230,7 @@ class BulkExportJob(runner.JobKind):
                     # PDFs are compressed inside already; deflating them again would save about 4 %.
                     archive.writestr(filename, signing.sign_pdf(data))
                     submitted = timezone.localtime(version.submitted_at, pdf.LONDON)
+                    people_of = entries_of(version.answers)
                     rows.append(
                         IndexRow(
                             decision_id=decision.pk,
@@ -221,6 +241,9 @@ class BulkExportJob(runner.JobKind):
                             team=decision.team.name if decision.team else "",
                             submitted_at=f"{submitted:%-d %B %Y, %H:%M}",
                             filename=filename,
+                            people=len(people_of),
+                            protected=sum(1 for p in people_of if p.get("protect_identity")),
+                            agencies="; ".join(version.recipient_agencies.splitlines()),
                         )
                     )
                     progress(done)

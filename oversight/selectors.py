@@ -128,6 +128,8 @@ class Figures:
     shared_without_consent: int
     without_consent_by_status: list[tuple[str, int]]
     not_sought_reasons: list[tuple[str, int]]
+    # Decisions per recipient agency (a decision sharing with three agencies counts for each), most first.
+    recipient_agencies: list[tuple[str, int]]
     awaiting: int
     oldest_awaiting: dt.datetime | None
     awaiting_by_age: list[tuple[str, int]]
@@ -167,6 +169,9 @@ class Figures:
                 "series": [{"label": "Reviews waiting", "data": [n for _, n in self.awaiting_by_age]}],
             },
         }
+
+
+RECIPIENT_AGENCIES_SHOWN = 20
 
 
 def _month_start(today: dt.date, months_back: int) -> dt.date:
@@ -247,6 +252,10 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
             (REASON_LABELS.get(code, label), in_period[(summary.NOT_SOUGHT_REASON, code)])
             for code, label in NOT_SOUGHT_REASONS
         ],
+        recipient_agencies=sorted(
+            ((value, n) for (fact, value), n in in_period.items() if fact == summary.RECIPIENT_AGENCY and n > 0),
+            key=lambda item: (-item[1], item[0].casefold()),
+        )[:RECIPIENT_AGENCIES_SHOWN],
         awaiting=awaiting,
         oldest_awaiting=oldest,
         awaiting_by_age=[(label, n) for (label, _), n in zip(AGE_BANDS, by_age, strict=True)],
