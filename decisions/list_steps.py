@@ -61,6 +61,14 @@ def _after(flow: Flow, draft: DecisionDraft, key: str, back_to_check: bool) -> s
     return _step_url(reference, following.key, False)
 
 
+def _task_caption(flow: Flow, answers: dict[str, Any], key: str) -> str:
+    found = flow.task_number(key)
+    if found is None:
+        return ""
+    number, task = found
+    return f"Task {number} of {flow.task_total}: {flow.task_title(task, answers)}"
+
+
 def _removed(entries: list[dict[str, Any]], value: str) -> list[dict[str, Any]] | None:
     if not value.isdigit() or not 1 <= int(value) <= len(entries):
         return None
@@ -145,6 +153,7 @@ def list_step(
         "draft": draft,
         "decision": draft.decision,
         "question": flow.question(step.key),
+        "task_caption": _task_caption(flow, draft.answers, step.key),
         "principle": edition(draft.decision.edition).principle(flow.question(step.key).rule),
         "back_url": back_url,
         "back_to_check": back_to_check,

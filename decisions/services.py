@@ -220,8 +220,8 @@ def draft_discard(*, by: Any, draft: DecisionDraft, request: HttpRequest | None 
     draft.updated_at = now
     draft.save(update_fields=["discarded_at", "updated_at"])
     if draft.amends_version is not None:
+        # An amendment's people never replaced the decision's links (that waits for submit): nothing to undo.
         Decision.objects.filter(pk=decision.pk).update(updated_at=now)
-        people.sync_links(decision, draft.amends_version.answers)
         audit_decision(
             actions.DECISION_AMEND_CANCEL,
             by=by,
