@@ -359,6 +359,14 @@ class AdviceForm(StepForm):
         return cleaned
 
 
+class PersonChoiceField(forms.ChoiceField):
+    """One of the people on the record. The choices are the record's (set by the page); whether a stored answer
+    names someone on the record is a rule that spans pages (wizard.consent_from_a_person_on_record)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class ConsentForm(StepForm):
     """One question decides whether consent was sought, so the answers cannot contradict each other; the next
     page asks why, in the procedure's words, when it was not. Whom consent was sought from is a person on the
@@ -372,7 +380,7 @@ class ConsentForm(StepForm):
         "whether you sought consent",
         help_text=g.CONSENT_THRESHOLD,
     )
-    consent_from = forms.CharField(
+    consent_from = PersonChoiceField(
         label="Who did you ask?",
         help_text="Add them to the people on this record first if they are not listed",
         widget=forms.RadioSelect,
@@ -401,7 +409,9 @@ class ConsentForm(StepForm):
     ]
 
     def set_people(self, people: list[dict[str, Any]]) -> None:
-        self.fields["consent_from"].widget.choices = person_choices(people)
+        field = self.fields["consent_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = person_choices(people)
 
     def build_layout(self) -> Layout:
         return Layout(
