@@ -28,6 +28,8 @@ class Can(StrEnum):
     VIEW_CHAIN_STATUS = "view_chain_status"
     # Reading the chain status is not running the check: auditors read it, admins also run it.
     RUN_CHAIN_CHECK = "run_chain_check"
+    # Retention review, legal holds and two-admin disposal (retention app).
+    MANAGE_RETENTION = "manage_retention"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -45,6 +47,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
             Can.MANAGE_ORGANISATION,
             Can.VIEW_CHAIN_STATUS,
             Can.RUN_CHAIN_CHECK,
+            Can.MANAGE_RETENTION,
         }
     ),
     # Auditors read everything an audit needs, the dashboard and the chain status included, and change nothing.

@@ -18,7 +18,7 @@ from accounts.middleware import pop_kept_answer
 from . import display, list_steps, selectors, services, wizard
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm, people_in
-from .guidance import CURRENT_EDITION, edition
+from .guidance import edition
 from .models import DecisionDraft
 from .people import entries_of
 from .permissions import Can, can_amend, ensure, has
@@ -70,12 +70,12 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def decision_start(request: HttpRequest) -> HttpResponse:
-    ensure(request.user, Can.START_DECISION)
+    membership = ensure(request.user, Can.START_DECISION)
     if request.method == "POST":
         draft = services.decision_start(by=request.user, request=request)
         # The decision's own page is its task list: the whole record, and where to begin.
         return redirect("decisions:detail", reference=draft.decision.reference)
-    return render(request, "decisions/start.html", {"edition": edition(CURRENT_EDITION)})
+    return render(request, "decisions/start.html", {"edition": edition(membership.organisation.guidance_edition)})
 
 
 def _step_url(reference: str, key: str, back_to_check: bool) -> str:

@@ -32,10 +32,12 @@ from background import runner
 from background.models import Chunk, Job
 from decisions import pdf, signing
 from decisions.choices import Outcome
+from decisions.guidance import edition
 from decisions.models import DecisionVersion
 from decisions.people import entries_of
 from decisions.permissions import Can, has
 
+from . import expiry
 from .models import DOWNLOAD_FOR, BulkExport, ExportStatus
 from .selectors import decisions_for_export
 from .services import EMPTY_SELECTION
@@ -54,6 +56,7 @@ STORAGE_FAILED = (
     "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
+# The edition came last (issue 13), so programs that read the earlier columns by position still work.
 INDEX_HEADER = [
     "Reference",
     "Version",
@@ -62,6 +65,7 @@ INDEX_HEADER = [
     "Submitted at (UK time)",
     "Verification code",
     "File",
+    "Edition of the advice",
     "People",
     "Identities protected",
     "Recipient agencies",
@@ -85,6 +89,8 @@ class IndexRow:
     team: str
     submitted_at: str
     filename: str
+    # Chunks finished before the column existed have no edition; the export then leaves the cell empty.
+    edition: str = ""
     # Layout 3 on; older records have none listed (their subject and recipient are free text in the PDF).
     people: int = 0
     protected: int = 0
@@ -110,6 +116,7 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
                 row.submitted_at,
                 pdf.group_code(row.content_hash),
                 row.filename,
+                row.edition,
                 row.people,
                 row.protected,
                 _spreadsheet_safe(row.agencies),
@@ -175,7 +182,6 @@ def _claim(export_id: int) -> tuple[int, list[int]] | None:
 
 def run_export(export_id: int) -> str:
     """Plan the export's chunks (the workers then run them). With the immediate backend, the whole export."""
-    prune_expired_files()
     claimed = _claim(export_id)
     if claimed is None:
         return "skipped"
@@ -241,6 +247,7 @@ class BulkExportJob(runner.JobKind):
                             team=decision.team.name if decision.team else "",
                             submitted_at=f"{submitted:%-d %B %Y, %H:%M}",
                             filename=filename,
+                            edition=edition(version.edition).short_title,
                             people=len(people_of),
                             protected=sum(1 for p in people_of if p.get("protect_identity")),
                             agencies="; ".join(version.recipient_agencies.splitlines()),
@@ -353,15 +360,8 @@ bulk_export = BulkExportJob()
 
 
 def prune_expired_files() -> int:
-    """Delete the zips whose download time has passed. Their rows stay, as the record of the export."""
-    removed = 0
-    for export in BulkExport.objects.filter(status=ExportStatus.READY, expires_at__lte=timezone.now()).exclude(
-        file_name=""
-    ):
-        delete_quietly(export.file_name)
-        BulkExport.objects.filter(pk=export.pk).update(file_name="")
-        removed += 1
-    return removed
+    """Delete every expired export file now (housekeeping does this on its schedule). Returns how many."""
+    return expiry.expire_batch(timezone.now(), limit=10**9)
 
 
 @task()

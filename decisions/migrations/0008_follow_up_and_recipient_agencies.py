@@ -30,7 +30,7 @@ def _install_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_user_demo_account"),
-        ("decisions", "0005_people_on_decisions"),
+        ("decisions", "0007_no_share_constraints_by_edition"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
