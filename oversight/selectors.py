@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
@@ -128,14 +128,14 @@ class Figures:
     shared_without_consent: int
     without_consent_by_status: list[tuple[str, int]]
     not_sought_reasons: list[tuple[str, int]]
-    # Decisions per recipient agency (a decision sharing with three agencies counts for each), most first.
-    recipient_agencies: list[tuple[str, int]]
     awaiting: int
     oldest_awaiting: dt.datetime | None
     awaiting_by_age: list[tuple[str, int]]
     returned_now: int
     returned_in_period: int
     signed_off_in_period: int
+    # Decisions per recipient agency (a decision sharing with three agencies counts for each), most first.
+    recipient_agencies: list[tuple[str, int]] = field(default_factory=list)
 
     @staticmethod
     def percent(part: int, whole: int) -> str:
