@@ -25,6 +25,8 @@ DECISION_VIEW = "decision_view"
 DECISION_DRAFT_DISCARD = "decision_draft_discard"
 DECISION_AMEND_CANCEL = "decision_amend_cancel"
 DECISION_DRAFT_RESHAPE = "decision_draft_reshape"
+DECISION_FOLLOW_UP_DONE = "decision_follow_up_done"
+PERSON_CREATE = "person_create"
 
 REVIEW_APPROVE = "review_approve"
 REVIEW_RETURN = "review_return"
@@ -72,6 +74,8 @@ LABELS = {
     DECISION_DRAFT_DISCARD: "Discarded a draft",
     DECISION_AMEND_CANCEL: "Cancelled an amendment",
     DECISION_DRAFT_RESHAPE: "Moved a draft to the current questions",
+    DECISION_FOLLOW_UP_DONE: "Recorded that the family was told",
+    PERSON_CREATE: "Added a person to the organisation's records",
     REVIEW_APPROVE: "Signed off a decision",
     REVIEW_RETURN: "Returned a decision",
     AUDIT_LOG_VIEW: "Viewed the audit log",

@@ -256,6 +256,13 @@ def page_facts(user: Any, organisation_id: int, events: list[AuditEvent]) -> Pag
     return facts
 
 
+def _day(value: Any) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%-d %B %Y")
+    except ValueError:
+        return str(value)
+
+
 def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
     details = event.details or {}
     edition_code = facts.editions.get(event.target_ref, "")
@@ -286,6 +293,8 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         return lines
     if action == actions.DECISION_DRAFT_RESHAPE:
         return ["The draft's answers were moved into the current questions"]
+    if action == actions.DECISION_FOLLOW_UP_DONE:
+        return [f"They were to be told by {_day(details.get('due'))}"] if details.get("due") else []
     if action in (actions.DECISION_VIEW, actions.PDF_EXPORT):
         version = details.get("version")
         line = f"Version {version}" if version else "The draft"

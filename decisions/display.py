@@ -47,7 +47,7 @@ def sections(
     for step in flow.visible_steps(answers):
         text = flow.question(step.key)
         stored = answers.get(step.key)
-        rows = [Row(*r) for r in step.form_class.summary(stored)] if stored is not None else []
+        rows = [Row(*r) for r in step.form_class.summary_in(stored, answers)] if stored is not None else []
         result.append(
             Section(
                 step.key,

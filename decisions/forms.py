@@ -232,6 +232,11 @@ class StepForm(forms.Form):
         return initial
 
     @classmethod
+    def summary_in(cls, stored: Answers, answers: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """The summary, where a page needs the rest of the record to read it (a person named by id)."""
+        return cls.summary(stored)
+
+    @classmethod
     def summary(cls, answers: Answers) -> list[tuple[str, str, str]]:
         """(field name, label, readable answer) for every answered field."""
         rows = []
@@ -272,11 +277,6 @@ class RequestForm(StepForm):
         "the case reference",
         help_text="Your agency's reference for the child or family",
         max_length=60,
-    )
-    subject_details = _long_text(
-        "Who is the child or family?",
-        "who the child or family is",
-        help_text="Give only what identifies them: for example, first name, initials and date of birth",
     )
     purpose = _long_text("What is the purpose of sharing?", "the purpose of sharing")
 
@@ -359,9 +359,20 @@ class AdviceForm(StepForm):
         return cleaned
 
 
+class PersonChoiceField(forms.ChoiceField):
+    """One of the people on the record. The choices are the record's (set by the page); whether a stored answer
+    names someone on the record is a rule that spans pages (wizard.consent_from_a_person_on_record)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class ConsentForm(StepForm):
     """One question decides whether consent was sought, so the answers cannot contradict each other; the next
-    page asks why, in the procedure's words, when it was not."""
+    page asks why, in the procedure's words, when it was not. Whom consent was sought from is a person on the
+    record (the view gives the choices: `set_people`)."""
+
+    uses_people: ClassVar[bool] = True
 
     consent_sought = _radio(
         "Did you seek consent?",
@@ -369,13 +380,71 @@ class ConsentForm(StepForm):
         "whether you sought consent",
         help_text=g.CONSENT_THRESHOLD,
     )
-    consent_from = _text(
-        "Who did you ask?", "who you asked", help_text="For example, mother, young person", required=False
+    consent_from = PersonChoiceField(
+        label="Who did you ask?",
+        help_text="Add them to the people on this record first if they are not listed",
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"required": "Select who you asked"},
     )
-    conditional = [("consent_from", "consent_sought", ("yes",))]
+    consent_date = _date("When did you ask?", "when you asked", required=False)
+    consent_how = _radio("How did you ask?", g.CONSENT_METHODS, "how you asked")
+    young_person = _radio(
+        "Was the person asked a young person deciding for themselves?",
+        g.YOUNG_PERSON_CONSENT,
+        "whether a young person decided for themselves",
+    )
+    competence_view = _long_text(
+        "Your view of their understanding",
+        "your view of their understanding",
+        help_text="Whether they understand what would be shared, why, with whom, and what could happen (competence)",
+        required=False,
+    )
+    conditional = [
+        ("consent_from", "consent_sought", ("yes",)),
+        ("consent_date", "consent_sought", ("yes",)),
+        ("consent_how", "consent_sought", ("yes",)),
+        ("young_person", "consent_sought", ("yes",)),
+        ("competence_view", "young_person", ("yes",)),
+    ]
+
+    def set_people(self, people: list[dict[str, Any]]) -> None:
+        field = self.fields["consent_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = person_choices(people)
 
     def build_layout(self) -> Layout:
-        return Layout(ConditionalRadios("consent_sought", ConditionalQuestion("Yes", "consent_from"), "No"))
+        return Layout(
+            ConditionalRadios(
+                "consent_sought",
+                ConditionalQuestion(
+                    "Yes",
+                    "consent_from",
+                    "consent_date",
+                    "consent_how",
+                    ConditionalRadios(
+                        "young_person",
+                        ConditionalQuestion("Yes", self.item("competence_view")),
+                        "No",
+                    ),
+                ),
+                "No",
+            )
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _not_in_future(self, "consent_date", "The date you asked")
+        return cleaned
+
+    @classmethod
+    def summary_in(cls, stored: Answers, answers: dict[str, Any]) -> list[tuple[str, str, str]]:
+        rows = cls.summary(stored)
+        names = {str(p.get("person_id")): person_label(p) for p in people_in(answers)}
+        return [
+            (n, label, names.get(stored.get("consent_from", ""), value) if n == "consent_from" else value)
+            for n, label, value in rows
+        ]
 
 
 class ConsentOutcomeForm(StepForm):
@@ -557,14 +626,27 @@ class OpenHonestForm(StepForm):
         help_text="For example, telling them would be unsafe or inappropriate",
         required=False,
     )
-    conditional = [("told_detail", "told", ("yes",)), ("not_told_reason", "told", ("no",))]
+    tell_later = _radio("Will they be told later?", g.YES_NO, "whether they will be told later")
+    tell_by = _date("By when?", "when they will be told", required=False)
+    tell_who = _text("Who will tell them?", "who will tell them", help_text="Name and role", required=False)
+    conditional = [
+        ("told_detail", "told", ("yes",)),
+        ("not_told_reason", "told", ("no",)),
+        ("tell_later", "told", ("no",)),
+        ("tell_by", "tell_later", ("yes",)),
+        ("tell_who", "tell_later", ("yes",)),
+    ]
 
     def build_layout(self) -> Layout:
         return Layout(
             ConditionalRadios(
                 "told",
                 ConditionalQuestion("Yes, they were told", self.item("told_detail")),
-                ConditionalQuestion("No, they were not told", self.item("not_told_reason")),
+                ConditionalQuestion(
+                    "No, they were not told",
+                    self.item("not_told_reason"),
+                    ConditionalRadios("tell_later", ConditionalQuestion("Yes", "tell_by", "tell_who"), "No"),
+                ),
             )
         )
 
@@ -579,6 +661,7 @@ class DecisionForm(StepForm):
         "children's social care",
         error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
     )
+    shared_part = _long_text("What will you share?", "what you will share", required=False)
     withheld = _long_text("What will you withhold, and why?", "what was withheld and why", required=False)
     no_share_reasons = _checkboxes(
         "Why are you not sharing?",
@@ -588,14 +671,18 @@ class DecisionForm(StepForm):
         required=False,
     )
     reasons = _long_text("Reasons for your decision", "the reasons for your decision")
-    conditional = [("withheld", "outcome", ("share_some",)), ("no_share_reasons", "outcome", ("no_share",))]
+    conditional = [
+        ("shared_part", "outcome", ("share_some",)),
+        ("withheld", "outcome", ("share_some",)),
+        ("no_share_reasons", "outcome", ("no_share",)),
+    ]
 
     def build_layout(self) -> Layout:
         return Layout(
             ConditionalRadios(
                 "outcome",
                 "Share all of the information",
-                ConditionalQuestion("Share some of the information", self.item("withheld")),
+                ConditionalQuestion("Share some of the information", self.item("shared_part"), self.item("withheld")),
                 ConditionalQuestion("Do not share", "no_share_reasons"),
             ),
             self.item("reasons"),
@@ -635,10 +722,12 @@ class SendingForm(StepForm):
         )
 
 
-class RecipientsForm(StepForm):
-    recipient_agency = _text("Agency", "the agency")
-    recipient_person = _text("Name or role of the person", "the name or role of the person")
-    recipient_contact = _text(
+class RecipientForm(StepForm):
+    """One recipient, added on the recipients page."""
+
+    agency = _text("Agency", "the agency", help_text="For example, West Midlands Police")
+    person = _text("Name or role of the person", "the name or role of the person")
+    contact = _text(
         "Contact details",
         "the contact details",
         help_text="For example, a secure email address or phone number",
@@ -655,18 +744,222 @@ class RecipientsForm(StepForm):
         input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": "Enter the time as hours and minutes, for example 14:30"},
     )
-    other_recipients = _long_text(
-        "Anyone else it was shared with (optional)",
-        "other recipients",
+    method = _radio("How was it sent?", g.SHARING_METHODS, "how it was sent")
+    method_other = _text("Describe how", "how it was sent", required=False)
+    given = _long_text(
+        "What were they given, if it differs from the others? (optional)",
+        "what they were given",
         required=False,
-        help_text="Agency, person, contact, date and method for each",
     )
+    conditional = [("method_other", "method", ("other",))]
+
+    def build_layout(self) -> Layout:
+        labels = [label for value, label in g.SHARING_METHODS if value != "other"]
+        return Layout(
+            "agency",
+            "person",
+            "contact",
+            "shared_date",
+            "shared_time",
+            ConditionalRadios("method", *labels, ConditionalQuestion("Another way", "method_other")),
+            self.item("given"),
+        )
 
     def to_answers(self) -> Answers:
         answers = super().to_answers()
         time_value = self.cleaned_data.get("shared_time")
         answers["shared_time"] = time_value.strftime("%H:%M") if time_value else ""
         return answers
+
+
+class PersonEntryForm(StepForm):
+    """One person on a record, as stored in the answers: a snapshot of the `Person` row when it was added, so
+    the evidence never changes when the row does."""
+
+    person_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    full_name = _text("Name", "the name")
+    date_of_birth = _date("Date of birth", "the date of birth", required=False)
+    birth_date_accuracy = _radio("Date of birth", g.BIRTH_DATE_ACCURACY, "whether the date of birth is known")
+    part = _radio("Their part", g.PERSON_PARTS, "their part")
+    protect_identity = forms.BooleanField(label="Identity protected", required=False)
+
+
+class NewPersonForm(StepForm):
+    """Add someone who is not yet on any record of the organisation."""
+
+    full_name = _text(
+        "Full name",
+        "their full name",
+        help_text="Record only what identifies them: their name, and their date of birth if you know it",
+    )
+    birth_date_accuracy = _radio("Do you know their date of birth?", g.BIRTH_DATE_ACCURACY, "whether you know it")
+    date_of_birth = _date(
+        "Date of birth",
+        "their date of birth",
+        help_text="If you know it only approximately, give your best estimate. For example, 4 5 2015",
+        required=False,
+    )
+    part = _radio("What is their part in this decision?", g.PERSON_PARTS, "their part")
+    protect_identity = forms.BooleanField(
+        label="Protect this person's identity",
+        required=False,
+        help_text="For anyone who might come to harm if their details became known: for example, a carer, a "
+        "neighbour or the person who raised the concern",
+    )
+    conditional = [("date_of_birth", "birth_date_accuracy", ("exact", "approximate"))]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if isinstance(cleaned.get("full_name"), str):
+            cleaned["full_name"] = " ".join(cleaned["full_name"].split())
+        _not_in_future(self, "date_of_birth", "The date of birth")
+        return cleaned
+
+
+class PickPersonForm(forms.Form):
+    """Add someone already on the organisation's records (found by the search on the people page)."""
+
+    person = forms.IntegerField(
+        widget=forms.RadioSelect, error_messages={"required": "Select a person", "invalid": "Select a person"}
+    )
+    pick_part = _radio("What is their part in this decision?", g.PERSON_PARTS, "their part")
+    pick_protect_identity = forms.BooleanField(label="Protect this person's identity", required=False)
+
+
+class ListStepForm(StepForm):
+    """A page whose answer is a list of entries, each checked by `entry_form` (people, recipients). The list
+    is built on its own page with add and remove buttons that work without JavaScript; this form checks the
+    stored list as a whole, for check answers and submit."""
+
+    list_page: ClassVar[bool] = True
+    entry_form: ClassVar[type[StepForm]]
+    list_name: ClassVar[str]
+    entry_noun: ClassVar[str]
+    max_entries: ClassVar[int] = 30
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if any(self.data.get(key) for key in self.data if str(key).startswith("carried_")):
+            # Moved from an older layout's free text: the practitioner turns it into entries first.
+            raise forms.ValidationError(f"Check the {self.entry_noun}s carried over from the earlier record")
+        entries = self.data.get(self.list_name)
+        if not isinstance(entries, list) or not entries:
+            raise forms.ValidationError(f"Add at least one {self.entry_noun}")
+        if len(entries) > self.max_entries:
+            raise forms.ValidationError(f"Add no more than {self.max_entries} {self.entry_noun}s")
+        clean_entries = []
+        for number, entry in enumerate(entries, start=1):
+            form = self.entry_form(data=self.entry_form.data_from_answers(entry if isinstance(entry, dict) else {}))
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        self.add_error(None, f"{self.entry_noun.capitalize()} {number}: {error}")
+                continue
+            clean_entries.append(form.to_answers())
+        cleaned[self.list_name] = clean_entries
+        return cleaned
+
+    def to_answers(self) -> Answers:
+        return {self.list_name: self.cleaned_data[self.list_name]}
+
+    @classmethod
+    def data_from_answers(cls, answers: Answers, prefix: str | None = None) -> dict[str, Any]:
+        carried = {k: v for k, v in answers.items() if k.startswith("carried_")}
+        return {cls.list_name: list(answers.get(cls.list_name) or []), **carried}
+
+    @classmethod
+    def initial_from_answers(cls, answers: Answers) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def raw_data(cls, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def entries(cls, answers: Answers | None) -> list[dict[str, Any]]:
+        entries = (answers or {}).get(cls.list_name)
+        return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+    @classmethod
+    def entry_summary(cls, entry: dict[str, Any]) -> str:
+        return "\n".join(value for _name, _label, value in cls.entry_form.summary(entry))
+
+    @classmethod
+    def summary(cls, answers: Answers) -> list[tuple[str, str, str]]:
+        noun = cls.entry_noun.capitalize()
+        return [
+            (f"{cls.list_name}_{number}", f"{noun} {number}", cls.entry_summary(entry))
+            for number, entry in enumerate(cls.entries(answers), start=1)
+        ]
+
+
+class PeopleForm(ListStepForm):
+    entry_form = PersonEntryForm
+    list_name = "people"
+    entry_noun = "person"
+
+    @classmethod
+    def entry_summary(cls, entry: dict[str, Any]) -> str:
+        return person_description(entry)
+
+
+class RecipientsForm(ListStepForm):
+    entry_form = RecipientForm
+    list_name = "recipients"
+    entry_noun = "recipient"
+
+    @classmethod
+    def entry_summary(cls, entry: dict[str, Any]) -> str:
+        fields = RecipientForm.base_fields
+        when = display_value(fields["shared_date"], entry.get("shared_date", ""))
+        if entry.get("shared_time"):
+            when += f", {entry['shared_time']}"
+        method = display_value(fields["method"], entry.get("method", ""))
+        if entry.get("method") == "other" and entry.get("method_other"):
+            method = str(entry["method_other"])
+        lines = [
+            ", ".join(str(v) for v in (entry.get("person", ""), entry.get("agency", "")) if v),
+            str(entry.get("contact", "")),
+            f"Shared {when}" if when else "",
+            method,
+        ]
+        if entry.get("given"):
+            lines.append(f"Given: {entry['given']}")
+        return "\n".join(line for line in lines if line)
+
+
+def people_in(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The people on a record, as its answers hold them (none for a layout without people)."""
+    return PeopleForm.entries(answers.get("people"))
+
+
+def person_label(entry: dict[str, Any]) -> str:
+    name = str(entry.get("full_name", ""))
+    return f"{name} (identity protected)" if entry.get("protect_identity") else name
+
+
+def person_born(entry: dict[str, Any]) -> str:
+    accuracy = entry.get("birth_date_accuracy")
+    value = entry.get("date_of_birth") or ""
+    if not value or accuracy == "unknown":
+        return "Date of birth not known"
+    try:
+        text = dt.date.fromisoformat(value).strftime("%-d %B %Y")
+    except (TypeError, ValueError):
+        text = str(value)
+    return f"Born about {text}" if accuracy == "approximate" else f"Born {text}"
+
+
+def person_description(entry: dict[str, Any]) -> str:
+    part = dict(g.PERSON_PARTS).get(str(entry.get("part", "")), str(entry.get("part", "")))
+    lines = [str(entry.get("full_name", "")), person_born(entry), part]
+    if entry.get("protect_identity"):
+        lines.append("Identity protected: do not disclose who they are")
+    return "\n".join(lines)
+
+
+def person_choices(people: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(p.get("person_id")), person_label(p)) for p in people]
 
 
 class RequesterToldForm(StepForm):

@@ -140,8 +140,9 @@ QUESTIONS_2018_V1 = {
     "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=7),
 }
 
-# The current layout: weigh the request, decide, then only the questions that the decision makes meaningful.
-QUESTIONS_2018 = {
+# The second layout: weigh the request, decide, then only the questions that the decision makes meaningful.
+# Frozen (records submitted in layout 2 read by it).
+QUESTIONS_2018_V2 = {
     "request": QuestionText(
         "About the request",
         caption="The request",
@@ -191,6 +192,29 @@ QUESTIONS_2018 = {
         caption="Not sharing",
         rule=7,
         intro="For example, a smaller part of the information, or a referral to another service.",
+    ),
+}
+
+# The current layout: layout 2 with the people the decision is about and every recipient.
+QUESTIONS_2018 = {
+    **QUESTIONS_2018_V2,
+    "people": QuestionText(
+        "Who is this decision about?",
+        caption="The people",
+        intro="Add each child and adult the information is about. Find them if they are already on a record, "
+        "or add them. Record only what identifies someone.",
+    ),
+    "consent": QuestionText("Did you seek consent to share the information?", caption="Consent", rule=4),
+    "open_honest": QuestionText(
+        "Were the child or family told why, what, how and with whom the information would be shared?",
+        caption="Openness",
+        rule=2,
+    ),
+    "recipients": QuestionText(
+        "Who is the information shared with?",
+        caption="Recipients",
+        rule=7,
+        intro="Add everyone you share it with. Say what each was given where that differs between them.",
     ),
 }
 
@@ -350,7 +374,7 @@ EDITIONS: dict[str, Edition] = {
         title="Information sharing: advice for practitioners providing safeguarding services (July 2018)",
         source="HM Government, July 2018, with the local procedure 1.1 Sharing information",
         principles=GOLDEN_RULES_2018,
-        questions={1: QUESTIONS_2018_V1, 2: QUESTIONS_2018},
+        questions={1: QUESTIONS_2018_V1, 2: QUESTIONS_2018_V2, 3: QUESTIONS_2018},
         short_title="July 2018",
     ),
     "2024": Edition(
@@ -576,6 +600,31 @@ SHARING_METHODS = [
     ("meeting", "In a meeting"),
     ("post", "Recorded delivery post"),
     ("other", "Another way"),
+]
+
+PERSON_PARTS = [
+    ("child", "The child the concern is about"),
+    ("other_child", "Another child"),
+    ("parent_carer", "Parent or carer"),
+    ("other_adult", "Other adult"),
+]
+
+BIRTH_DATE_ACCURACY = [
+    ("exact", "Yes"),
+    ("approximate", "Approximately"),
+    ("unknown", "No"),
+]
+
+CONSENT_METHODS = [
+    ("in_person", "In person"),
+    ("phone", "By telephone"),
+    ("writing", "In writing or by email"),
+    ("other", "Another way"),
+]
+
+YOUNG_PERSON_CONSENT = [
+    ("yes", "Yes"),
+    ("no", "No"),
 ]
 
 # Why consent was not asked for, in the 2024 advice's terms (rule 3: consent is not needed where a child is at

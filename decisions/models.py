@@ -41,6 +41,13 @@ class Decision(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     case_reference = models.CharField(max_length=60, blank=True)
+    # Telling the family later (from the current version), and when the practitioner recorded it was done. Not
+    # evidence: recording it is an audited event on the decision, not an amendment.
+    follow_up_due = models.DateField(null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    follow_up_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -58,6 +65,11 @@ class Decision(models.Model):
             models.Index(fields=["organisation", "-updated_at"], name="decision_org_updated"),
             models.Index(fields=["organisation", "review_status", "submitted_at"], name="decision_review_queue"),
             models.Index(fields=["organisation", "submitted_at"], name="decision_org_submitted"),
+            models.Index(
+                fields=["owner", "follow_up_due"],
+                condition=Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True),
+                name="decision_follow_up_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,6 +78,10 @@ class Decision(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == DecisionStatus.SUBMITTED
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up_due is not None and self.follow_up_done_at is None
 
 
 class DraftQuerySet(models.QuerySet["DecisionDraft"]):
@@ -149,6 +165,8 @@ class DecisionVersion(models.Model):
     special_category = models.BooleanField(default=False)
     special_category_condition = models.CharField(max_length=60, blank=True)
     sharing_method = models.CharField(max_length=20, blank=True)
+    # The agencies shared with, one a line (layout 3 on), for the dashboard's counts.
+    recipient_agencies = models.TextField(blank=True)
 
     class Meta:
         ordering = ["decision", "number"]

@@ -37,6 +37,7 @@ from audit.models import AuditEvent
 
 from . import display, wizard
 from .choices import ConsentStatus, Outcome
+from .forms import RecipientsForm, people_in, person_description
 from .guidance import ARTICLE_6, ARTICLE_9, SHARING_METHODS, edition
 from .models import Decision, DecisionVersion, canonical_json
 
@@ -196,7 +197,18 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
         shared_on = datetime.fromisoformat(shared_on).strftime("%-d %B %Y")
         if recipients.get("shared_time"):
             shared_on += f", {recipients['shared_time']}"
+    people_rows = [person_description(p).replace("\n", ", ") for p in people_in(answers)]
+    recipient_rows = (
+        [RecipientsForm.entry_summary(r) for r in RecipientsForm.entries(answers.get("recipients"))]
+        if version.layout >= 3
+        else []
+    )
+    if version.layout >= 3:
+        # Layout 3 keeps recipients as a list: the single-recipient rows below are for older layouts.
+        recipients = {}
     return {
+        "people": people_rows,
+        "recipients": recipient_rows,
         "outcome": Outcome(version.outcome).label,
         "consent": consent,
         "lawful_basis": (

@@ -33,7 +33,9 @@ def get_decision_for_user(user: Any, reference: str) -> Decision:
     """One decision, or 404 whether it is missing or belongs to someone the user may not see."""
     decision = (
         decisions_for_user(user)
-        .select_related("organisation", "team", "owner", "current_version", "current_version__submitted_by")
+        .select_related(
+            "organisation", "team", "owner", "current_version", "current_version__submitted_by", "follow_up_done_by"
+        )
         .filter(reference=reference)
         .first()
     )
@@ -182,4 +184,22 @@ def decisions_about_person(user: Any, person: Person) -> QuerySet[Decision]:
     """The decisions about `person` that this user may see (a practitioner: their own)."""
     return (
         decisions_for_user(user).filter(people_links__person=person).exclude(status=DecisionStatus.DISCARDED).distinct()
+    )
+
+
+def follow_ups_due(user: Any, limit: int = 20) -> list[Decision]:
+    """The user's own decisions whose family is still to be told, soonest first (one query)."""
+    membership = membership_of(user)
+    if membership is None or not has(user, Can.START_DECISION):
+        return []
+    return list(
+        Decision.objects.filter(
+            organisation_id=membership.organisation_id,
+            owner=user,
+            status=DecisionStatus.SUBMITTED,
+            follow_up_due__isnull=False,
+            follow_up_done_at__isnull=True,
+        )
+        .only("reference", "follow_up_due")
+        .order_by("follow_up_due", "pk")[:limit]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +14,9 @@ from accounts.models import Organisation
 from audit import actions
 from audit import services as audit
 
-from . import summary, wizard
+from . import people, summary, wizard
 from .choices import DecisionStatus, ReviewStatus
-from .models import Decision, DecisionDraft, DecisionVersion, ReferenceCounter
+from .models import Decision, DecisionDraft, DecisionVersion, Person, ReferenceCounter
 from .permissions import Can, can_amend, can_edit_draft, ensure
 from .signals import decision_submitted
 
@@ -114,6 +115,8 @@ def draft_save_step(
     problems = flow.page_problems(step_key, {**draft.answers, step_key: answers})
     if problems:
         raise PageInvalid(problems)
+    if step_key == "people":
+        people.check_entries(draft.decision.organisation_id, people.entries_of({step_key: answers}))
     now = timezone.now()
     changed = draft.answers.get(step_key) != answers or step_key in draft.unfinished
     draft.answers = {**draft.answers, step_key: answers}
@@ -122,6 +125,9 @@ def draft_save_step(
     draft.updated_at = now
     draft.save(update_fields=["answers", "unfinished", "last_step", "updated_at"])
     _touch(draft, now)
+    if step_key == "people" and draft.amends_version_id is None:
+        # An amendment's people become the decision's when it is submitted; until then the version's stand.
+        people.sync_links(draft.decision, draft.answers)
     audit_decision(
         actions.DECISION_STEP_SAVE, by=by, decision=draft.decision, request=request, step=step_key, changed=changed
     )
@@ -217,6 +223,7 @@ def draft_discard(*, by: Any, draft: DecisionDraft, request: HttpRequest | None 
     draft.updated_at = now
     draft.save(update_fields=["discarded_at", "updated_at"])
     if draft.amends_version is not None:
+        # An amendment's people never replaced the decision's links (that waits for submit): nothing to undo.
         Decision.objects.filter(pk=decision.pk).update(updated_at=now)
         audit_decision(
             actions.DECISION_AMEND_CANCEL,
@@ -283,7 +290,19 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
     decision.updated_at = now
     decision.outcome = version.outcome
     decision.review_status = ReviewStatus.AWAITING
-    decision.save(update_fields=["current_version", "status", "submitted_at", "updated_at", "outcome", "review_status"])
+    due = wizard.follow_up_due(answers) if flow.layout >= 3 else ""
+    due_date = dt.date.fromisoformat(due) if due else None
+    if due_date != decision.follow_up_due:
+        decision.follow_up_due = due_date
+        decision.follow_up_done_at = None
+        decision.follow_up_done_by = None
+    decision.save(
+        update_fields=[
+            "current_version", "status", "submitted_at", "updated_at", "outcome", "review_status",
+            "follow_up_due", "follow_up_done_at", "follow_up_done_by",
+        ]
+    )  # fmt: skip
+    people.sync_links(decision, answers)
     audit_decision(
         actions.DECISION_SUBMIT,
         by=by,
@@ -337,3 +356,59 @@ def decision_viewed(
 ) -> None:
     with transaction.atomic():
         audit_decision(actions.DECISION_VIEW, by=by, decision=decision, request=request, version=version)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by: Any,
+    full_name: str,
+    date_of_birth: dt.date | None,
+    birth_date_accuracy: str,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Someone new on the organisation's records. The audit event names the row, never the person."""
+    membership = ensure(by, Can.START_DECISION)
+    name = " ".join(full_name.split())
+    person = Person(
+        organisation=membership.organisation,
+        full_name=name,
+        search_name=people.normalise_name(name),
+        date_of_birth=date_of_birth if birth_date_accuracy != "unknown" else None,
+        birth_date_accuracy=birth_date_accuracy,
+        created_at=timezone.now(),
+        created_by=by,
+    )
+    person.full_clean()
+    person.save()
+    audit.record(
+        action=actions.PERSON_CREATE,
+        actor=by,
+        organisation=membership.organisation_id,
+        target=person,
+        details={},
+        request=request,
+    )
+    return person
+
+
+@transaction.atomic
+def follow_up_record_done(*, by: Any, decision: Decision, request: HttpRequest | None = None) -> Decision:
+    """The family has been told, as the decision said they would be. An event on the decision, not an amendment:
+    the submitted versions are unchanged."""
+    decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    if decision.owner_id != by.pk or not decision.is_submitted:
+        raise PermissionDenied
+    if not decision.follow_up_open:
+        return decision
+    decision.follow_up_done_at = timezone.now()
+    decision.follow_up_done_by = by
+    decision.save(update_fields=["follow_up_done_at", "follow_up_done_by"])
+    audit_decision(
+        actions.DECISION_FOLLOW_UP_DONE,
+        by=by,
+        decision=decision,
+        request=request,
+        due=decision.follow_up_due.isoformat() if decision.follow_up_due else "",
+    )
+    return decision

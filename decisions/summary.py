@@ -39,9 +39,10 @@ SHARING_CONSENT = "sharing_consent"  # decisions to share, by consent status
 NOT_SOUGHT_REASON = "not_sought_reason"  # one per reason given (a decision can give several)
 REVIEW_STATUS = "review_status"  # where each decision's review stands now
 REVIEW = "review"  # reviews made, by outcome, in the month they were made (oversight/summary.py)
+RECIPIENT_AGENCY = "recipient_agency"  # one per agency a decision shared with (layout 3 on)
 
 # The version fields `version_facts` reads: the rebuild loads only these.
-FACT_FIELDS = ("outcome", "consent_status", "consent_not_sought_reasons")
+FACT_FIELDS = ("outcome", "consent_status", "consent_not_sought_reasons", "recipient_agencies")
 
 
 def version_facts(version: Any) -> list[Fact]:
@@ -51,7 +52,15 @@ def version_facts(version: Any) -> list[Fact]:
         facts.append((SHARING_CONSENT, version.consent_status))
     if version.consent_status == ConsentStatus.NOT_SOUGHT:
         facts.extend((NOT_SOUGHT_REASON, code) for code in version.consent_not_sought_reasons.split(",") if code)
+    # The agency as typed, spaces tidied and cut to the 60 characters a count's value holds (the version lists
+    # each agency once, whatever its case: wizard.recipient_agencies).
+    agencies = {agency_key(a): None for a in (version.recipient_agencies or "").splitlines() if a.strip()}
+    facts.extend((RECIPIENT_AGENCY, key) for key in agencies)
     return facts
+
+
+def agency_key(name: str) -> str:
+    return " ".join(name.split())[:60]
 
 
 def month_of(moment: dt.datetime) -> dt.date:

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.middleware import pop_kept_answer
 
-from . import display, selectors, services, wizard
+from . import display, list_steps, selectors, services, wizard
 from .flow import TaskState, TaskStatus
-from .forms import AmendForm, DiscardForm, SubmitForm
+from .forms import AmendForm, DiscardForm, SubmitForm, people_in
 from .guidance import edition
 from .models import DecisionDraft
+from .people import entries_of
 from .permissions import Can, can_amend, ensure, has
 
 
@@ -46,12 +47,13 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.filter_decisions(selectors.decisions_for_user(request.user), show).order_by("-updated_at", "-pk")
     # Only what the table shows (and the practitioner's name only to those who see others' decisions): building
     # fifty whole rows, each with its owner and team, cost more than the query.
-    qs = qs.only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")
+    shown = ("reference", "case_reference", "outcome", "status", "review_status", "updated_at")
+    follow_up = ("follow_up_due", "follow_up_done_at")
+    qs = qs.only(*shown, *follow_up, "owner_id")
     if not own:
         qs = qs.select_related("owner").only(
-            "reference", "case_reference", "outcome", "status", "review_status", "updated_at",
-            "owner__first_name", "owner__last_name", "owner__username",
-        )  # fmt: skip
+            *shown, *follow_up, "owner__first_name", "owner__last_name", "owner__username"
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -115,6 +117,15 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         return redirect(_step_url(reference, following.key, back_to_check))
 
     form_class = step_def.form_class
+    if getattr(form_class, "list_page", False):
+        previous = flow.previous_step(answers, step)
+        if back_to_check:
+            list_back = reverse("decisions:check", kwargs={"reference": reference})
+        elif previous is not None:
+            list_back = _step_url(reference, previous.key, False)
+        else:
+            list_back = reverse("decisions:detail", kwargs={"reference": reference})
+        return list_steps.list_step(request, draft, flow, step_def, list_back, back_to_check)
     kept = pop_kept_answer(request) if request.method == "GET" else None
     unfinished = step in draft.unfinished
     if request.method == "POST" and request.POST.get("later"):
@@ -163,6 +174,8 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     else:
         form = form_class(initial=form_class.initial_from_answers(answers.get(step, {})))
 
+    if getattr(form, "uses_people", False):
+        form.set_people(people_in(answers))
     previous = flow.previous_step(answers, step)
     if back_to_check:
         back_url = reverse("decisions:check", kwargs={"reference": reference})
@@ -291,6 +304,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "tasks": tasks,
             "can_amend": can_amend(request.user, decision) and open_draft is None,
             "edition": edition(decision.edition),
+            "people_entries": entries_of(shown.answers) if shown else [],
         },
     )
 
@@ -364,6 +378,31 @@ def draft_discard(request: HttpRequest, reference: str) -> HttpResponse:
         "decisions/discard.html",
         {"draft": draft, "decision": draft.decision, "form": form, "amendment": amendment, "question": question},
     )
+
+
+@require_GET
+def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """One person and the decisions about them that the user may see. Another organisation's person is 404."""
+    person = selectors.get_person_for_user(request.user, pk)
+    about = (
+        selectors.decisions_about_person(request.user, person)
+        .only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(about, 50).get_page(request.GET.get("page"))
+    return render(request, "decisions/person.html", {"person": person, "page": page})
+
+
+@require_http_methods(["POST"])
+def follow_up_done(request: HttpRequest, reference: str) -> HttpResponse:
+    """The practitioner records that the family was told, as the decision said they would be."""
+    decision = selectors.get_decision_for_user(request.user, reference)
+    if decision.owner_id != request.user.pk or not decision.is_submitted:
+        raise PermissionDenied
+    if decision.follow_up_open:
+        services.follow_up_record_done(by=request.user, decision=decision, request=request)
+        messages.success(request, f"Recorded that the family was told about {reference}.")
+    return redirect("decisions:detail", reference=reference)
 
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -8,7 +8,8 @@ is sent securely and to whom; for not sharing, whether the person who asked was 
 instead.
 
 Each edition can have several layouts (see flow.py). Drafts and versions store theirs, and are always read
-by it: `flow_of(record)`. The first layout of 2018 is kept, frozen, in wizard_2018_v1.py.
+by it: `flow_of(record)`. The first two layouts of 2018 are kept, frozen, in wizard_2018_v1.py and
+wizard_2018_v2.py. Layout 3 added the people a decision is about and a list of recipients.
 """
 
 from __future__ import annotations
@@ -17,183 +18,117 @@ from typing import Any
 
 from . import forms as f
 from . import wizard_2018_v1 as v1
-from .choices import ConsentStatus, Outcome
+from . import wizard_2018_v2 as v2
 from .flow import Answers, Flow, Problem, Rule, Step, Task, Unfinished
 from .flow import answer as _answer
 from .guidance import CURRENT_EDITION, QuestionText
+from .wizard_2018_v2 import (
+    ABOUT,
+    DECIDE,
+    WEIGH,
+    WITHOUT_CONSENT,
+    _after_decision_title,
+    consent_basis_without_consent,
+    consent_not_sought,
+    consent_status,
+    consent_was_sought,
+    explicit_consent_without_consent,
+    has_criminal_offence,
+    is_not_sharing,
+    is_sharing,
+    not_needed_note,
+    not_sharing_with_a_requester,
+    shared_although_not_needed,
+    sharing_with_criminal_offence,
+    sharing_with_special_category,
+    sharing_without_consent,
+    upgrade_2018_v1,
+)
 
-__all__ = ["Answers", "Flow", "Problem", "Step", "Unfinished"]
+__all__ = [
+    "WITHOUT_CONSENT",
+    "Answers",
+    "Flow",
+    "Problem",
+    "Step",
+    "Unfinished",
+    "consent_status",
+    "has_criminal_offence",
+    "upgrade_2018_v1",
+]
 
 
-# Conditions ---------------------------------------------------------------------------------------------
+# Conditions and rules are layout 2's (wizard_2018_v2), shared with this layout. --------------------------------
 
 
-def consent_was_sought(answers: Answers) -> bool:
-    return _answer(answers, "consent", "consent_sought") == "yes"
+def people_on_record(answers: Answers) -> list[dict[str, Any]]:
+    return f.people_in(answers)
 
 
-def consent_not_sought(answers: Answers) -> bool:
-    return _answer(answers, "consent", "consent_sought") == "no"
+def consent_from_a_person_on_record(answers: Answers) -> str | None:
+    """Consent is sought from someone the record is about (or a parent or carer on it)."""
+    chosen = _answer(answers, "consent", "consent_from")
+    if not consent_was_sought(answers) or not chosen:
+        return None
+    if str(chosen) not in {str(p.get("person_id")) for p in people_on_record(answers)}:
+        return "Select who you asked from the people on this record"
+    return None
 
 
-def has_special_category(answers: Answers) -> bool:
-    return _answer(answers, "information", "special_category") == "yes"
-
-
-def has_criminal_offence(answers: Answers) -> bool:
-    return _answer(answers, "information", "criminal_offence") == "yes"
-
-
-def is_sharing(answers: Answers) -> bool:
-    return _answer(answers, "decision", "outcome") in (Outcome.SHARE_ALL, Outcome.SHARE_SOME)
-
-
-def is_not_sharing(answers: Answers) -> bool:
-    return _answer(answers, "decision", "outcome") == Outcome.NO_SHARE
-
-
-def consent_status(answers: Answers) -> str:
-    if consent_not_sought(answers):
-        return ConsentStatus.NOT_SOUGHT
-    if not consent_was_sought(answers):
+def follow_up_due(answers: Answers) -> str:
+    """The date the family is to be told by, if they were not told before sharing (ISO date, or "")."""
+    if not sharing_without_consent(answers):
         return ""
-    outcome = _answer(answers, "consent_outcome", "consent_outcome")
-    return str(outcome) if outcome in ConsentStatus.values else ""
+    if _answer(answers, "open_honest", "told") != "no" or _answer(answers, "open_honest", "tell_later") != "yes":
+        return ""
+    return str(_answer(answers, "open_honest", "tell_by") or "")
 
 
-def sharing_without_consent(answers: Answers) -> bool:
-    return is_sharing(answers) and consent_status(answers) != ConsentStatus.GIVEN
-
-
-def sharing_with_special_category(answers: Answers) -> bool:
-    return is_sharing(answers) and has_special_category(answers)
-
-
-def sharing_with_criminal_offence(answers: Answers) -> bool:
-    return is_sharing(answers) and has_criminal_offence(answers)
-
-
-def not_sharing_with_a_requester(answers: Answers) -> bool:
-    """Someone else asked (rather than us proposing to share), so there is someone to tell."""
-    return is_not_sharing(answers) and _answer(answers, "request", "request_origin") == "other_agency"
-
-
-# Rules between pages, each checked on the page whose answer it judges --------------------------------------
-
-WITHOUT_CONSENT: dict[str, str] = {
-    ConsentStatus.REFUSED: "consent was refused",
-    ConsentStatus.WITHDRAWN: "consent was withdrawn",
-    ConsentStatus.NOT_OBTAINED: "consent could not be obtained",
-    ConsentStatus.NOT_SOUGHT: "consent was not sought",
-}
-
-
-def consent_basis_without_consent(answers: Answers) -> str | None:
-    why = WITHOUT_CONSENT.get(consent_status(answers))
-    if why and _answer(answers, "lawful_basis", "article6") == "a_consent":
-        return f"Consent cannot be the lawful basis because {why}: choose another lawful basis"
-    return None
-
-
-def explicit_consent_without_consent(answers: Answers) -> str | None:
-    why = WITHOUT_CONSENT.get(consent_status(answers))
-    if why and _answer(answers, "special_category", "article9") == "9_2_a_explicit_consent":
-        return f"Explicit consent cannot be the Article 9 condition because {why}: choose another condition"
-    return None
-
-
-def shared_although_not_needed(answers: Answers) -> str | None:
-    """A "no" to necessary or proportionate is a good reason not to share, so sharing anyway is the error."""
+def recipient_agencies(answers: Answers) -> list[str]:
+    """Each agency shared with, once, as typed (first spelling wins, case and spaces ignored)."""
     if not is_sharing(answers):
-        return None
-    failed = [q for q in ("necessary", "proportionate") if _answer(answers, "necessary", q) == "no"]
-    if not failed:
-        return None
-    qualities = " or ".join(failed)
-    return (
-        f"You said sharing would not be {qualities}: choose do not share, or change your answer about "
-        f"whether it would be {qualities}"
-    )
+        return []
+    seen: dict[str, str] = {}
+    for entry in f.RecipientsForm.entries(answers.get("recipients")):
+        agency = " ".join(str(entry.get("agency", "")).split())
+        if agency:
+            seen.setdefault(agency.casefold(), agency)
+    return list(seen.values())
 
 
-def not_needed_note(answers: Answers) -> str | None:
-    failed = [q for q in ("necessary", "proportionate") if _answer(answers, "necessary", q) == "no"]
-    if not failed:
-        return None
-    return f"You said sharing would not be {' or '.join(failed)}. That is a good reason not to share."
+# Moving a layout 2 record's answers into this layout ---------------------------------------------------------
 
 
-# Moving an old record's answers into this layout ----------------------------------------------------------
-
-
-def _explanations(old: dict[str, Any], keys: list[str]) -> str:
-    """Explanations given for qualities that hold: the new pages ask only where one does not."""
-    lines = [
-        f"{key.capitalize()}: {old.get(f'{key}_explanation', '')}"
-        for key in keys
-        if old.get(key) == "yes" and old.get(f"{key}_explanation")
-    ]
-    return "\n".join(lines)
-
-
-def _qualities(old: dict[str, Any], keys: list[str], note: str) -> dict[str, Any]:
-    page: dict[str, Any] = {}
-    for key in keys:
-        page[key] = old.get(key, "")
-        page[f"{key}_explanation"] = old.get(f"{key}_explanation", "") if old.get(key) == "no" else ""
-    page[note] = _explanations(old, keys)
-    return page
-
-
-def upgrade_2018_v1(old: Answers) -> Answers:
-    """The first layout's answers in this layout's pages: what maps is carried over, the rest is left for the
-    practitioner to answer, and they check every page before submitting the amendment."""
-    new: Answers = {
-        key: dict(value)
-        for key, value in old.items()
-        if key
-        in (
-            "request",
-            "information",
-            "advice",
-            "consent_outcome",
-            "consent_not_sought",
-            "safety",
-            "without_consent",
-            "lawful_basis",
-            "special_category",
-            "criminal_offence",
-            "open_honest",
-        )
-    }
+def upgrade_2018_v2(old: Answers) -> Answers:
+    """Layout 2's answers in this layout's pages. The free-text subject and the single recipient cannot become
+    people and recipients on their own: the recipient is carried over as the first entry of the list, the
+    subject is kept as a note on the people page for the practitioner to add each person from, and every page
+    is checked before the amendment is submitted."""
+    new: Answers = {key: dict(value) for key, value in old.items() if key not in ("request", "recipients", "consent")}
+    if "request" in old:
+        request = dict(old["request"])
+        subject = request.pop("subject_details", "")
+        new["request"] = request
+        if subject:
+            # Not an answer of the people page: shown there, and dropped when the page is saved.
+            new["people"] = {"people": [], "carried_subject": subject}
     if "consent" in old:
-        # "Was consent sought?" is what happened; "Is it appropriate?" is now the reasons for not seeking it.
-        new["consent"] = {
-            "consent_sought": old["consent"].get("consent_sought", ""),
-            "consent_from": old["consent"].get("consent_from", ""),
-        }
-    rule6 = old.get("rule6")
-    if rule6 is not None:
-        new["necessary"] = _qualities(rule6, ["necessary", "proportionate"], "necessary_note")
-        new["quality"] = _qualities(rule6, ["relevant", "adequate", "accurate", "timely"], "quality_note")
-    recipients = dict(old.get("recipients") or {})
-    method = recipients.pop("method", "")
+        consent = {"consent_sought": old["consent"].get("consent_sought", "")}
+        new["consent"] = consent
+    recipients = old.get("recipients")
     if recipients:
-        new["recipients"] = recipients
-    if method or rule6 is not None:
-        secure_method = (rule6 or {}).get("secure_method", "")
-        new["sending"] = {
+        method = str(_answer(old, "sending", "method") or "")
+        entry = {
+            "agency": recipients.get("recipient_agency", ""),
+            "person": recipients.get("recipient_person", ""),
+            "contact": recipients.get("recipient_contact", ""),
+            "shared_date": recipients.get("shared_date", ""),
+            "shared_time": recipients.get("shared_time", ""),
             "method": method,
-            "method_other": secure_method if method == "other" else "",
-            "secure_detail": secure_method,
+            "method_other": str(_answer(old, "sending", "method_other") or "") if method == "other" else "",
+            "given": "",
         }
-    if "decision" in old:
-        decision = dict(old["decision"])
-        reasons = []
-        if decision.get("outcome") == Outcome.NO_SHARE and rule6 is not None:
-            reasons = [f"not_{q}" for q in ("necessary", "proportionate") if rule6.get(q) == "no"]
-        decision["no_share_reasons"] = reasons
-        new["decision"] = decision
+        new["recipients"] = {"recipients": [entry], "carried_others": recipients.get("other_recipients", "")}
     return new
 
 
@@ -201,42 +136,16 @@ def upgrade_2018_v1(old: Answers) -> Answers:
 
 
 def facts(answers: Answers) -> dict[str, object]:
-    """The facts stored beside the answers, which database constraints check. A decision not to share states
-    no lawful basis and no way of sending: nothing was shared."""
-    sharing = is_sharing(answers)
-    reasons = _answer(answers, "consent_not_sought", "reasons")
-    return {
-        "outcome": _answer(answers, "decision", "outcome") or "",
-        "consent_status": consent_status(answers),
-        "consent_not_sought_reasons": (
-            ",".join(str(r) for r in reasons) if consent_not_sought(answers) and isinstance(reasons, list) else ""
-        ),
-        "lawful_basis": (_answer(answers, "lawful_basis", "article6") or "") if sharing else "",
-        "special_category": has_special_category(answers),
-        "special_category_condition": (
-            (_answer(answers, "special_category", "article9") or "") if sharing_with_special_category(answers) else ""
-        ),
-        "sharing_method": (_answer(answers, "sending", "method") or "") if sharing else "",
-    }
+    """Layout 2's stored facts, and the agencies shared with (for the dashboard)."""
+    return {**v2.facts(answers), "recipient_agencies": "\n".join(recipient_agencies(answers))}
 
-
-def _after_decision_title(answers: Answers) -> str:
-    if is_sharing(answers):
-        return "Sharing the information"
-    if is_not_sharing(answers):
-        return "Not sharing the information"
-    return "After your decision"
-
-
-ABOUT = "About the request"
-WEIGH = "Weigh the request"
-DECIDE = "Decide"
 
 FLOW_2018 = Flow(
     edition="2018",
-    layout=2,
+    layout=3,
     steps=(
         Step("request", f.RequestForm),
+        Step("people", f.PeopleForm),
         Step("information", f.InformationForm),
         Step("advice", f.AdviceForm),
         Step("consent", f.ConsentForm),
@@ -259,15 +168,17 @@ FLOW_2018 = Flow(
     ),
     facts=facts,
     rules=(
+        Rule("consent", "consent_from", consent_from_a_person_on_record),
         Rule("decision", "outcome", shared_although_not_needed),
         Rule("lawful_basis", "article6", consent_basis_without_consent),
         Rule("special_category", "article9", explicit_consent_without_consent),
     ),
     tasks=(
         Task("request", "The request", ABOUT, ("request",)),
+        Task("people", "The people it is about", ABOUT, ("people",)),
         Task("information", "The information", ABOUT, ("information",)),
         Task("advice", "Advice", WEIGH, ("advice",)),
-        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought")),
+        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought"), after=("people",)),
         Task("safety", "Safety and well-being", WEIGH, ("safety",)),
         Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
         Task("decision", "Your decision", DECIDE, ("decision",)),
@@ -292,12 +203,12 @@ FLOW_2018 = Flow(
         ),
     ),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
-    upgrade=upgrade_2018_v1,
+    upgrade=upgrade_2018_v2,
     notes={"decision": not_needed_note},
 )
 
 # Every layout of every edition, oldest first; the last of an edition is the one new drafts use.
-FLOWS: dict[tuple[str, int], Flow] = {(flow.edition, flow.layout): flow for flow in (v1.FLOW, FLOW_2018)}
+FLOWS: dict[tuple[str, int], Flow] = {(flow.edition, flow.layout): flow for flow in (v1.FLOW, v2.FLOW, FLOW_2018)}
 
 
 def _register(flow: Flow) -> None:

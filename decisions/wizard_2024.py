@@ -26,6 +26,7 @@ from django import forms
 
 from . import forms as f
 from . import guidance as g
+from . import wizard_2018_v2 as v2
 from .choices import Outcome
 from .flow import Answers, Flow, Rule, Step, Task
 from .flow import answer as _answer
@@ -58,7 +59,7 @@ EDITION = "2024"
 # Forms --------------------------------------------------------------------------------------------------
 
 
-class ConsentForm2024(f.ConsentForm):
+class ConsentForm2024(v2.ConsentFormV2):
     consent_sought = _radio(
         "Did you ask for consent?",
         g.YES_NO,
@@ -104,7 +105,7 @@ class ConsentBasisForm(StepForm):
     )
 
 
-class DecisionForm2024(f.DecisionForm):
+class DecisionForm2024(v2.DecisionFormV2):
     outcome = forms.ChoiceField(
         label="Decision",
         choices=Outcome.choices,
@@ -231,7 +232,7 @@ FLOW: Flow = Flow(
     edition=EDITION,
     layout=1,
     steps=(
-        Step("request", f.RequestForm),
+        Step("request", v2.RequestFormV2),
         Step("information", f.InformationForm),
         Step("advice", f.AdviceForm),
         Step("consent", ConsentForm2024),
@@ -249,7 +250,7 @@ FLOW: Flow = Flow(
         Step("engage", EngageForm, is_sharing),
         Step("protect_identities", ProtectIdentitiesForm, is_sharing),
         Step("sending", f.SendingForm, is_sharing),
-        Step("recipients", f.RecipientsForm, is_sharing),
+        Step("recipients", v2.RecipientsFormV2, is_sharing),
         Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
         Step("alternatives", f.AlternativesForm, is_not_sharing),
     ),

@@ -34,6 +34,7 @@ from decisions import pdf, signing
 from decisions.choices import Outcome
 from decisions.guidance import edition
 from decisions.models import DecisionVersion
+from decisions.people import entries_of
 from decisions.permissions import Can, has
 
 from . import expiry
@@ -65,6 +66,9 @@ INDEX_HEADER = [
     "Verification code",
     "File",
     "Edition of the advice",
+    "People",
+    "Identities protected",
+    "Recipient agencies",
 ]
 
 
@@ -87,6 +91,10 @@ class IndexRow:
     filename: str
     # Chunks finished before the column existed have no edition; the export then leaves the cell empty.
     edition: str = ""
+    # Layout 3 on; older records have none listed (their subject and recipient are free text in the PDF).
+    people: int = 0
+    protected: int = 0
+    agencies: str = ""
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -109,6 +117,9 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
                 pdf.group_code(row.content_hash),
                 row.filename,
                 row.edition,
+                row.people,
+                row.protected,
+                _spreadsheet_safe(row.agencies),
             ]
         )
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
@@ -225,6 +236,7 @@ class BulkExportJob(runner.JobKind):
                     # PDFs are compressed inside already; deflating them again would save about 4 %.
                     archive.writestr(filename, signing.sign_pdf(data))
                     submitted = timezone.localtime(version.submitted_at, pdf.LONDON)
+                    people_of = entries_of(version.answers)
                     rows.append(
                         IndexRow(
                             decision_id=decision.pk,
@@ -236,6 +248,9 @@ class BulkExportJob(runner.JobKind):
                             submitted_at=f"{submitted:%-d %B %Y, %H:%M}",
                             filename=filename,
                             edition=edition(version.edition).short_title,
+                            people=len(people_of),
+                            protected=sum(1 for p in people_of if p.get("protect_identity")),
+                            agencies="; ".join(version.recipient_agencies.splitlines()),
                         )
                     )
                     progress(done)

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
 
@@ -189,6 +190,8 @@ def home(request: HttpRequest) -> HttpResponse:
             work = decision_selectors.own_work(user)
             items += practitioner_items(work)
             context["returned"] = work.returned
+            context["follow_ups"] = decision_selectors.follow_ups_due(user)
+            context["today"] = timezone.localdate()
             context["recent"] = list(
                 decision_selectors.decisions_for_user(user).order_by("-updated_at", "-pk")[:RECENT_DECISIONS]
             )

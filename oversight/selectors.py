@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
@@ -134,6 +134,8 @@ class Figures:
     returned_now: int
     returned_in_period: int
     signed_off_in_period: int
+    # Decisions per recipient agency (a decision sharing with three agencies counts for each), most first.
+    recipient_agencies: list[tuple[str, int]] = field(default_factory=list)
 
     @staticmethod
     def percent(part: int, whole: int) -> str:
@@ -167,6 +169,9 @@ class Figures:
                 "series": [{"label": "Reviews waiting", "data": [n for _, n in self.awaiting_by_age]}],
             },
         }
+
+
+RECIPIENT_AGENCIES_SHOWN = 20
 
 
 def _month_start(today: dt.date, months_back: int) -> dt.date:
@@ -251,6 +256,10 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str
             (REASON_LABELS.get(code, label), in_period[(summary.NOT_SOUGHT_REASON, code)])
             for code, label in NOT_SOUGHT_REASONS
         ],
+        recipient_agencies=sorted(
+            ((value, n) for (fact, value), n in in_period.items() if fact == summary.RECIPIENT_AGENCY and n > 0),
+            key=lambda item: (-item[1], item[0].casefold()),
+        )[:RECIPIENT_AGENCIES_SHOWN],
         awaiting=awaiting,
         oldest_awaiting=oldest,
         awaiting_by_age=[(label, n) for (label, _), n in zip(AGE_BANDS, by_age, strict=True)],

@@ -385,5 +385,7 @@ class EditionFilterTests(World):
             ),
         ]  # fmt: skip
         parsed = list(csv.reader(io.StringIO(tasks._index_csv(rows).decode("utf-8-sig"))))
-        assert parsed[0][-1] == "Edition of the advice"
-        assert parsed[1][-1] == "July 2018" and parsed[2][-1] == ""
+        # The edition follows the original columns; the people and recipient columns (issue 12) come after it.
+        column = parsed[0].index("Edition of the advice")
+        assert column == 7
+        assert parsed[1][column] == "July 2018" and parsed[2][column] == ""

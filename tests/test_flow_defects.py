@@ -20,7 +20,7 @@ from .factories import answers_for, make_submitted_decision
 from .wizard_helpers import post_step, start, step_url, submit, walk
 
 # Pages that exist before and after the reshaping, up to the point where the request is weighed.
-WEIGH = ["request", "information", "advice", "consent", "consent_outcome", "safety"]
+WEIGH = ["request", "people", "information", "advice", "consent", "consent_outcome", "safety"]
 PROCEDURE_THRESHOLD = (
     "is likely to place the child at risk of significant harm through delay, or the parent's actions or "
     "reactions, or lead to the loss of evidential material"
@@ -92,7 +92,7 @@ class FlowDefectTests(World):
     # the error appeared only after pressing Submit.
     def test_2_consent_as_the_basis_is_refused_on_the_lawful_basis_page(self) -> None:
         self.set_answers(
-            ["request", "information", "advice", "consent", "consent_outcome", "safety", "decision"],
+            ["request", "people", "information", "advice", "consent", "consent_outcome", "safety", "decision"],
             {"consent_outcome": {"consent_outcome": "refused", "consent_outcome_detail": "Father refused"}},
         )
         response = post_step(
@@ -105,7 +105,17 @@ class FlowDefectTests(World):
     # 2. Before: check answers said nothing about an answer a later change had made invalid, until Submit.
     def test_2_check_answers_marks_an_answer_a_later_change_made_invalid(self) -> None:
         self.set_answers(
-            ["request", "information", "advice", "consent", "consent_outcome", "safety", "decision", "lawful_basis"],
+            [
+                "request",
+                "people",
+                "information",
+                "advice",
+                "consent",
+                "consent_outcome",
+                "safety",
+                "decision",
+                "lawful_basis",
+            ],
             {"lawful_basis": {"article6": "a_consent"}},
         )
         response = post_step(
@@ -121,7 +131,7 @@ class FlowDefectTests(World):
 
     # 3. Before: "Is it appropriate to seek consent? No" and "Was consent sought? Yes" were both accepted.
     def test_3_consent_answers_cannot_contradict_each_other(self) -> None:
-        walk(self.client_a, self.reference, ["request", "information", "advice"])
+        walk(self.client_a, self.reference, ["request", "people", "information", "advice"])
         post_step(
             self.client_a,
             self.reference,

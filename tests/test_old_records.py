@@ -311,8 +311,10 @@ class OldRecordTests(World):
         assert draft.layout == wizard.current_layout()
         event = AuditEvent.objects.filter(target_ref=REFERENCE, action="decision_amend_start").get()
         assert event.details == {"amends_version": 2, "from_layout": 1, "to_layout": wizard.current_layout()}
-        # What maps is carried over: one consent question, necessary and proportionate, the reasons not to share.
-        assert draft.answers["consent"] == {"consent_sought": "yes", "consent_from": "Mother"}
+        # What maps is carried over: one consent question, necessary and proportionate, the reasons not to share
+        # (through layout 2, where whom consent was sought from was text; layout 3 asks for a person on the record).
+        assert wizard.upgrade_2018_v1(OLD_NO_SHARE)["consent"] == {"consent_sought": "yes", "consent_from": "Mother"}
+        assert draft.unfinished["consent"]["consent_sought"] == "yes"
         assert draft.answers["necessary"]["necessary"] == "no"
         assert draft.answers["necessary"]["necessary_explanation"] == "The school nurse already has it."
         assert draft.answers["necessary"]["necessary_note"].startswith("Proportionate: It is proportionate")
@@ -321,7 +323,10 @@ class OldRecordTests(World):
         assert "recorded with an earlier set of questions" in check
         assert "What is the lawful basis for sharing?" not in check  # not asked when nothing is shared
         assert "Not answered" in check  # the new questions about not sharing
-        walk(client, REFERENCE, ["requester_told", "alternatives"])
+        walk(client, REFERENCE, ["people", "consent", "requester_told", "alternatives"])
+        client.post(
+            reverse("decisions:step", kwargs={"reference": REFERENCE, "step": "people"}), {"action": "clear_carried"}
+        )
         response = client.post(check_url, {"declaration": "on"})
         assert response.status_code == 302, response.content.decode()[:2000]
         v3 = DecisionVersion.objects.get(decision__reference=REFERENCE, number=3)
@@ -343,7 +348,7 @@ class OldRecordTests(World):
         with those who need it) is left for the practitioner."""
         draft = services.decision_amend_start(by=self.olive, decision=self.v2.decision, reason="Check")
         old = wizard.flow_for("2018", 1)
-        answers, layout = wizard.reshape("2018", 1, OLD_SHARE_ALL)
+        answers, layout = wizard.upgrade_2018_v1(OLD_SHARE_ALL), 2
         current = wizard.flow_for("2018", layout)
         assert [(p.step, p.field) for p in current.validate(answers)] == [("quality", "need_to_know")]
         assert answers["quality"]["quality_note"].startswith("Relevant: It is relevant because")
@@ -356,4 +361,4 @@ class OldRecordTests(World):
         assert (
             current.facts(current.relevant_answers(answers))["lawful_basis"] == old.facts(OLD_SHARE_ALL)["lawful_basis"]
         )
-        assert draft.layout == layout
+        assert draft.layout == wizard.current_layout()

@@ -56,11 +56,11 @@ class HappyPathTests(World):
         client = self.client_for(self.alice_practitioner_org_a)
         reference = start(client)
         first = client.get(step_url(reference, "request")).content.decode()
-        assert "Task 1 of 9: The request" in first
+        assert "Task 1 of 10: The request" in first
         assert f'href="{detail_url(reference)}" class="govuk-back-link"' in first
-        walk(client, reference, ["request", "information"])
+        walk(client, reference, ["request", "people", "information"])
         third = client.get(step_url(reference, "advice")).content.decode()
-        assert "Task 3 of 9: Advice" in third
+        assert "Task 4 of 10: Advice" in third
         assert f'href="{step_url(reference, "information")}" class="govuk-back-link"' in third
         assert "Golden rule 3: Seek advice" in third
 
@@ -108,7 +108,7 @@ def branch_for(step: str) -> dict[str, dict]:
     yet given (or not sought), and a decision to share (or, for the not-sharing pages, not to)."""
     not_sharing = step in ("requester_told", "alternatives")
     return answers_for(
-        ["request", "information", "consent", "decision"],
+        ["request", *([] if step == "people" else ["people"]), "information", "consent", "decision"],
         {
             "information": {"special_category": "yes", "criminal_offence": "yes"},
             "consent": {"consent_sought": "no" if step == "consent_not_sought" else "yes"},
@@ -248,7 +248,7 @@ class BranchTests(World):
         self.reference = start(self.client_a)
 
     def test_not_sought_because_of_delay_skips_the_consent_response(self) -> None:
-        walk(self.client_a, self.reference, ["request", "information", "advice"])
+        walk(self.client_a, self.reference, ["request", "people", "information", "advice"])
         response = post_step(self.client_a, self.reference, "consent", consent_sought="no")
         assert response["Location"] == step_url(self.reference, "consent_not_sought")
         response = post_step(self.client_a, self.reference, "consent_not_sought")
@@ -269,7 +269,7 @@ class BranchTests(World):
         assert "consent_outcome" not in version.answers
 
     def test_refused_and_shared_anyway_asks_for_justification(self) -> None:
-        walk(self.client_a, self.reference, ["request", "information", "advice", "consent"])
+        walk(self.client_a, self.reference, ["request", "people", "information", "advice", "consent"])
         walk(
             self.client_a,
             self.reference,
@@ -286,7 +286,7 @@ class BranchTests(World):
         assert version.answers["without_consent"]["justification"]
 
     def test_do_not_share_asks_about_telling_the_requester_and_alternatives_instead(self) -> None:
-        walk(self.client_a, self.reference, MAIN_PATH[:7])
+        walk(self.client_a, self.reference, MAIN_PATH[:8])
         response = post_step(self.client_a, self.reference, "decision", **NO_SHARE)
         assert response["Location"] == step_url(self.reference, "requester_told")
         walk(self.client_a, self.reference, ["requester_told", "alternatives"])
@@ -333,7 +333,7 @@ class BranchTests(World):
         assert "Explicit consent cannot be the Article 9 condition" in form_errors(response)
 
     def test_a_step_that_does_not_apply_redirects_onwards(self) -> None:
-        walk(self.client_a, self.reference, ["request", "information", "advice", "consent"])
+        walk(self.client_a, self.reference, ["request", "people", "information", "advice", "consent"])
         response = self.client_a.get(step_url(self.reference, "consent_not_sought"))
         assert response.status_code == 302
         assert response["Location"] == step_url(self.reference, "safety")
@@ -349,7 +349,7 @@ class CheckAnswersTests(World):
         html = self.client_a.get(check_url(self.reference)).content.decode()
         for step in MAIN_PATH:
             assert f'{step_url(self.reference, step)}?return=check"' in html, step
-        assert "Task 9 of 9: Check your answers and submit" in html
+        assert "Task 10 of 10: Check your answers and submit" in html
         assert f'href="{detail_url(self.reference)}" class="govuk-back-link"' in html
 
     def test_change_returns_to_check_your_answers(self) -> None:
@@ -502,7 +502,7 @@ class AmendTests(World):
         assert v2 is not None and v2.number == 2 and v2.previous_id == self.v1.pk
         assert v2.amendment_reason == "Time shared was wrong"
         self.v1.refresh_from_db()
-        assert self.v1.answers["recipients"]["shared_time"] == "14:30"
+        assert self.v1.answers["recipients"]["recipients"][0]["shared_time"] == "14:30"
         html = self.client_a.get(detail_url(self.reference)).content.decode()
         assert "Show amendments (1)" in html and "16:45" in html and "Time shared was wrong" in html
         old = self.client_a.get(detail_url(self.reference) + "?version=1").content.decode()
@@ -648,7 +648,7 @@ class QueryCountTests(World):
         counts = {
             "task_list": self.count(client, "get", detail_url(reference)),
             "step_get": self.count(client, "get", recipients),
-            "step_save_for_later": self.count(client, "post", recipients, {"recipient_agency": "Po", "later": "1"}),
+            "step_save_for_later": self.count(client, "post", recipients, {"agency": "Po", "later": "1"}),
             "step_get_unfinished": self.count(client, "get", recipients),
             "step_post": self.count(client, "post", recipients, valid_post("recipients")),
             "step_post_with_errors": self.count(

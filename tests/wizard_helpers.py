@@ -23,7 +23,6 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "request_date_1": "11",
             "request_date_2": "2026",
             "case_reference": "CASE-123",
-            "subject_details": "J.B., born 4 May 2015",
             "purpose": "Strategy discussion about bruising seen at school",
         },
         "information": {
@@ -42,7 +41,16 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "identity_withheld": "no",
             "advice_given": "Share the attendance record and notes; do not share unrelated history",
         },
-        "consent": {"consent_sought": "yes", "consent_from": "Mother"},
+        # consent_from is a person on the record: post_step and the factories fill in the first one.
+        "consent": {
+            "consent_sought": "yes",
+            "consent_from": "",
+            "consent_date_0": "3",
+            "consent_date_1": "11",
+            "consent_date_2": "2026",
+            "consent_how": "in_person",
+            "young_person": "no",
+        },
         "consent_outcome": {"consent_outcome": "given"},
         "consent_not_sought": {"reasons": ["delay"], "reason_delay": "The strategy discussion is in an hour"},
         "lawful_basis": {"article6": "e_public_task", "statutory_gateways": ["ca1989_s47"]},
@@ -58,14 +66,26 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
         "open_honest": {"told": "yes", "told_detail": "Mother was told by me on 3 November"},
         "decision": {"outcome": "share_all", "reasons": "Necessary to protect the child; mother agreed"},
         "without_consent": {"justification": "Risk of significant harm outweighs the refusal"},
+        # The list pages: one entry added (walk and post_step then press "Save and continue").
+        "people": {
+            "action": "new",
+            "full_name": "Jamie Brown",
+            "birth_date_accuracy": "exact",
+            "date_of_birth_0": "4",
+            "date_of_birth_1": "5",
+            "date_of_birth_2": "2015",
+            "part": "child",
+        },
         "recipients": {
-            "recipient_agency": "West Midlands Police",
-            "recipient_person": "PC Jane Smith",
-            "recipient_contact": "jane.smith@police.example",
+            "action": "add",
+            "agency": "West Midlands Police",
+            "person": "PC Jane Smith",
+            "contact": "jane.smith@police.example",
             "shared_date_0": "3",
             "shared_date_1": "11",
             "shared_date_2": "2026",
             "shared_time": "14:30",
+            "method": "secure_email",
         },
         "requester_told": {"requester_told": "yes", "requester_told_how": "Phoned PC Smith on 3 November"},
         "alternatives": {"offered": ["referral"], "offered_detail": "Referred the family to early help"},
@@ -87,12 +107,33 @@ def post_step(
     **overrides: Any,
 ) -> Any:
     reference = draft_or_ref if isinstance(draft_or_ref, str) else draft_or_ref.decision.reference
+    if step == "consent" and data is None and "consent_from" not in overrides:
+        if not first_person_id(reference) and overrides.get("consent_sought", "yes") == "yes":
+            # Consent is sought from a person on the record: a test that skipped the people page gets one.
+            post_step(client, reference, "people")
+        overrides = {**overrides, "consent_from": first_person_id(reference)}
+    if step in LIST_STEPS and data is None:
+        added = client.post(step_url(reference, step), valid_post(step, **overrides))
+        if added.status_code != 302:
+            return added  # the entry was refused: the page with its errors
+        return client.post(step_url(reference, step), {"action": "continue"})
     return client.post(step_url(reference, step), data if data is not None else valid_post(step, **overrides))
+
+
+def first_person_id(reference: str) -> str:
+    draft = DecisionDraft.objects.open().filter(decision__reference=reference).first()
+    entries = ((draft.answers if draft else {}).get("people") or {}).get("people") or []
+    return str(entries[0]["person_id"]) if entries else ""
+
+
+# Pages whose answer is a list, built one entry at a time.
+LIST_STEPS = ("people", "recipients")
 
 
 # Consent given, share all, no special category or criminal offence data, asked by another agency.
 MAIN_PATH = [
     "request",
+    "people",
     "information",
     "advice",
     "consent",
@@ -106,7 +147,7 @@ MAIN_PATH = [
     "recipients",
 ]
 # The same request, not shared: the pages after the decision are about not sharing.
-NO_SHARE_PATH = [*MAIN_PATH[:8], "requester_told", "alternatives"]
+NO_SHARE_PATH = [*MAIN_PATH[: MAIN_PATH.index("decision") + 1], "requester_told", "alternatives"]
 NO_SHARE = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
 
 

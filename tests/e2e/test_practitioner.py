@@ -29,7 +29,20 @@ def fill(page: Any, data: dict[str, Any]) -> None:
 
 def answer(trip: Journey, step: str, **overrides: Any) -> None:
     assert f"/answer/{step}" in trip.page.url, (step, trip.page.url)
-    fill(trip.page, valid_post(step, **overrides))
+    data = valid_post(step, **overrides)
+    if step in ("people", "recipients"):
+        # A list page: add one entry with its own form, then save and continue.
+        data.pop("action")
+        fill(trip.page, data)
+        trip.page.click("button:has-text('Add this')")
+        trip.look(step)
+        trip.continue_()
+        return
+    if step == "consent" and not data.get("consent_from") and data.get("consent_sought") == "yes":
+        trip.page.locator("[name='consent_sought'][value='yes']").check()
+        trip.page.locator("[name='consent_from']").first.check()
+        data.pop("consent_from")
+    fill(trip.page, data)
     trip.look(step)
     trip.continue_()
 
@@ -43,7 +56,7 @@ def start_decision(trip: Journey, sign_in: bool = True) -> str:
     trip.page.click("button:has-text('Record a new decision')")
     match = re.search(r"/decisions/([^/?]+)$", trip.page.url)
     assert match, trip.page.url
-    assert trip.page.get_by_text("You have completed 0 of 9 tasks").is_visible()
+    assert trip.page.get_by_text("You have completed 0 of 10 tasks").is_visible()
     trip.look("task-list")
     trip.page.click("a.govuk-task-list__link:has-text('The request')")
     return match.group(1)
