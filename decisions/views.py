@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.middleware import pop_kept_answer
 
-from . import display, selectors, services, wizard
+from . import display, search, selectors, services, wizard
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm
 from .guidance import CURRENT_EDITION, edition
@@ -43,21 +42,35 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     own = has(request.user, Can.START_DECISION)
     show = request.GET.get("show", "")
     show = show if show in selectors.LIST_FILTERS else ""
-    qs = selectors.filter_decisions(selectors.decisions_for_user(request.user), show).order_by("-updated_at", "-pk")
-    # Only what the table shows (and the practitioner's name only to those who see others' decisions): building
-    # fifty whole rows, each with its owner and team, cost more than the query.
-    qs = qs.only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")
-    if not own:
-        qs = qs.select_related("owner").only(
-            "reference", "case_reference", "outcome", "status", "review_status", "updated_at",
-            "owner__first_name", "owner__last_name", "owner__username",
-        )  # fmt: skip
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    filtering = any(key == name or key.startswith(f"{name}_") for key in request.GET for name in search.FILTER_FIELDS)
+    form = search.DecisionFilterForm(
+        data=request.GET if filtering else None, teams=list(selectors.teams_for_user(request.user))
+    )
+    page = None
+    if not filtering or form.is_valid():
+        filters = search.Filters.from_form(form.cleaned_data) if filtering else search.Filters()
+        qs = search.search(request.user, selectors.filter_decisions(selectors.decisions_for_user(request.user), show), filters)
+        # Only what the table shows (and the practitioner's name only to those who see others' decisions):
+        # building fifty whole rows, each with its owner and team, cost more than the query.
+        qs = qs.only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")
+        if not own:
+            qs = qs.select_related("owner").only(
+                "reference", "case_reference", "outcome", "status", "review_status", "updated_at",
+                "owner__first_name", "owner__last_name", "owner__username",
+            )  # fmt: skip
+        page = search.page_of(qs, after=request.GET.get("after"), before=request.GET.get("before"))
+        page.selected = search.selected_filters(form, request.GET) if filtering else []
+    keep = request.GET.copy()
+    for key in ("after", "before"):
+        keep.pop(key, None)
     return render(
         request,
         "decisions/list.html",
         {
             "page": page,
+            "form": form,
+            "filtering": filtering,
+            "query": keep.urlencode(),
             "own": own,
             "show": show,
             "show_label": selectors.LIST_FILTERS[show][0] if show else "",
