@@ -29,3 +29,18 @@ class ReviewStatus(models.TextChoices):
     AWAITING = "awaiting", "Awaiting review"
     RETURNED = "returned", "Returned"
     SIGNED_OFF = "signed_off", "Signed off"
+
+
+class PersonPart(models.TextChoices):
+    """A person's part in a decision."""
+
+    CHILD = "child", "The child the concern is about"
+    OTHER_CHILD = "other_child", "Another child"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    OTHER_ADULT = "other_adult", "Other adult"
+
+
+class BirthDateAccuracy(models.TextChoices):
+    EXACT = "exact", "Exact"
+    APPROXIMATE = "approximate", "Approximate"
+    UNKNOWN = "unknown", "Not known"

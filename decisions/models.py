@@ -16,8 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
-from .choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
+from .choices import BirthDateAccuracy, ConsentStatus, DecisionStatus, Outcome, PersonPart, ReviewStatus
 
 
 def canonical_json(data: Any) -> str:
@@ -57,6 +58,8 @@ class Decision(models.Model):
             models.Index(fields=["organisation", "-updated_at"], name="decision_org_updated"),
             models.Index(fields=["organisation", "review_status", "submitted_at"], name="decision_review_queue"),
             models.Index(fields=["organisation", "submitted_at"], name="decision_org_submitted"),
+            # The list's case reference filter (case-insensitive, so on the upper-cased value).
+            models.Index(models.F("organisation"), Upper("case_reference"), name="decision_org_case_ref"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +232,67 @@ class DecisionVersion(models.Model):
 
     def compute_content_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.canonical_content()).encode("utf-8")).hexdigest()
+
+
+class Person(models.Model):
+    """Someone a decision is about, within one organisation, so decisions about the same child are found together.
+
+    Only what identifies someone is kept. Submitted versions hold their own snapshot of each person, so editing
+    or disposing of this row never changes the evidence.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="people")
+    full_name = models.CharField(max_length=200)
+    # `full_name` case-folded with accents removed (people.normalise_name), for partial search.
+    search_name = models.CharField(max_length=200, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    birth_date_accuracy = models.CharField(
+        max_length=12, choices=BirthDateAccuracy.choices, default=BirthDateAccuracy.UNKNOWN
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["search_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_date_accuracy=BirthDateAccuracy.UNKNOWN, date_of_birth__isnull=True)
+                | (~Q(birth_date_accuracy=BirthDateAccuracy.UNKNOWN) & Q(date_of_birth__isnull=False)),
+                name="person_birth_date_matches_accuracy",
+            ),
+            models.CheckConstraint(condition=~Q(full_name=""), name="person_has_name"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "search_name"], name="person_org_name"),
+            models.Index(fields=["organisation", "date_of_birth"], name="person_org_birth"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"
+
+
+class DecisionPerson(models.Model):
+    """Who a decision is about, as its current version (or, for a draft, its open draft) says.
+
+    Rewritten on every draft save, submit and amend, in the same transaction, so "every decision about this
+    child" is one indexed query.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="people_links")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="decision_links")
+    part = models.CharField(max_length=14, choices=PersonPart.choices)
+    protect_identity = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "person"], name="decision_person_unique"),
+            models.CheckConstraint(condition=Q(part__in=[p.value for p in PersonPart]), name="decision_person_part"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: person {self.person_id}"
 
 
 class ReferenceCounter(models.Model):

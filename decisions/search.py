@@ -25,7 +25,8 @@ from accounts.models import Team
 from .choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
 from .forms import gov_date
 from .guidance import EDITIONS
-from .models import Decision
+from .models import Decision, DecisionPerson
+from .people import normalise_name
 from .permissions import membership_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -147,7 +148,7 @@ class Filters:
         return cls(
             reference=(cleaned.get("reference") or "").strip().upper(),
             case_reference=(cleaned.get("case_reference") or "").strip(),
-            name=_normalise_name(cleaned["name"]) if cleaned.get("name") else "",
+            name=normalise_name(cleaned.get("name") or ""),
             date_of_birth=cleaned.get("date_of_birth"),
             submitted_from=cleaned.get("submitted_from"),
             submitted_to=cleaned.get("submitted_to"),
@@ -163,12 +164,6 @@ class Filters:
         return self != Filters()
 
 
-def _normalise_name(text: str) -> str:
-    from .people import normalise_name  # type: ignore[import-not-found]
-
-    return normalise_name(text)  # type: ignore[no-any-return]
-
-
 def _london_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON)
 
@@ -181,8 +176,6 @@ def apply_filters(qs: QuerySet[Decision], filters: Filters, organisation_id: int
     if filters.case_reference:
         qs = qs.filter(case_reference__iexact=filters.case_reference)
     if filters.name or filters.date_of_birth:
-        from .models import DecisionPerson  # type: ignore[attr-defined]
-
         people = DecisionPerson.objects.filter(decision_id=OuterRef("pk"), person__organisation_id=organisation_id)
         if filters.name:
             # search_name is already case-folded without accents; the needle is normalised the same way.

@@ -11,7 +11,8 @@ from django.http import Http404
 from accounts.models import Team
 
 from .choices import DecisionStatus, ReviewStatus
-from .models import Decision, DecisionDraft, DecisionVersion
+from .models import Decision, DecisionDraft, DecisionVersion, Person
+from .people import normalise_name
 from .permissions import Can, has, membership_of
 
 
@@ -150,3 +151,44 @@ def teams_for_user(user: Any) -> QuerySet[Team]:
     if membership is None:
         return Team.objects.none()
     return Team.objects.filter(organisation_id=membership.organisation_id).order_by("name")
+
+
+def people_for_user(user: Any) -> QuerySet[Person]:
+    """The people of the user's organisation; none for anyone without one."""
+    membership = membership_of(user)
+    if membership is None or not (has(user, Can.VIEW_OWN_DECISIONS) or has(user, Can.VIEW_ORG_DECISIONS)):
+        return Person.objects.none()
+    return Person.objects.filter(organisation_id=membership.organisation_id)
+
+
+def get_person_for_user(user: Any, pk: Any) -> Person:
+    """One person of the user's organisation, or 404 whether missing or another organisation's."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No person found") from None
+    person = people_for_user(user).filter(pk=key).first()
+    if person is None:
+        raise Http404("No person found")
+    return person
+
+
+def search_people(user: Any, *, name: str = "", date_of_birth: Any = None, limit: int = 20) -> list[Person]:
+    """People of the user's organisation whose name contains `name` (case and accents ignored) and, if given,
+    born on `date_of_birth`. Nothing is matched without a search term."""
+    needle = normalise_name(name)
+    if not needle and date_of_birth is None:
+        return []
+    qs = people_for_user(user)
+    if needle:
+        qs = qs.filter(search_name__contains=needle)
+    if date_of_birth is not None:
+        qs = qs.filter(date_of_birth=date_of_birth)
+    return list(qs.order_by("search_name", "pk")[:limit])
+
+
+def decisions_about_person(user: Any, person: Person) -> QuerySet[Decision]:
+    """The decisions about `person` that this user may see (a practitioner: their own)."""
+    return (
+        decisions_for_user(user).filter(people_links__person=person).exclude(status=DecisionStatus.DISCARDED).distinct()
+    )

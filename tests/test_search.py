@@ -254,3 +254,56 @@ class SearchFuzzTests(SearchWorld):
                 assert not references(response.content.decode()) & other
 
         fuzzed()
+
+
+class PersonSearchTests(SearchWorld):
+    """Name (partial, any case, any accents) and date of birth, inside the user's organisation only."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from .people_helpers import make_person, put_on_record
+
+        for org, organisation, practitioner in (
+            ("a", cls.org_a, cls.alice_practitioner_org_a),
+            ("b", cls.org_b, cls.bob_practitioner_org_b),
+        ):
+            zoe = make_person(organisation, "Zoë O'Brien", dt.date(2015, 6, 1), by=practitioner)
+            twin = make_person(organisation, "Zoe Obrien-Smith", dt.date(2016, 1, 2), by=practitioner)
+            mother = make_person(organisation, "Siobhán O'Brien", None, by=practitioner)
+            made = cls.made[org]
+            put_on_record(Decision.objects.get(reference=made["share"]), (zoe, "child"), (mother, "parent_carer"))
+            put_on_record(Decision.objects.get(reference=made["no_share"]), (twin, "child"))
+            put_on_record(Decision.objects.get(reference=made["draft"]), (zoe, "child"))
+
+    def test_partial_case_and_accent_insensitive_names_in_the_users_organisation_only(self) -> None:
+        for user, org in ((self.sue_supervisor_org_a, "a"), (self.sid_supervisor_org_b, "b"), (self.ada_admin_org_a, "a")):
+            made = self.made[org]
+            cases = [
+                ({"name": "zoe"}, {made["share"], made["no_share"]}),
+                ({"name": "ZOË"}, {made["share"], made["no_share"]}),
+                ({"name": "  o'brien "}, {made["share"]}),
+                ({"name": "siobhan"}, {made["share"]}),
+                ({"name": "smith"}, {made["no_share"]}),
+                ({"name": "zoe", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"}, {made["share"]}),
+                ({"date_of_birth_0": "2", "date_of_birth_1": "1", "date_of_birth_2": "2016"}, {made["no_share"]}),
+                # Name and date of birth must belong to the same person.
+                ({"name": "siobhan", "date_of_birth_0": "2", "date_of_birth_1": "1", "date_of_birth_2": "2016"}, set()),
+                ({"name": "nobody"}, set()),
+                ({"name": "%"}, set()),
+                ({"name": "_"}, set()),
+            ]
+            for query, expected in cases:
+                assert self.shown(user, query) == expected, (user, query)
+
+    def test_practitioners_find_their_own_drafts_by_name(self) -> None:
+        made = self.made["a"]
+        assert self.shown(self.alice_practitioner_org_a, {"name": "zoë o'"}) == {made["share"], made["draft"]}
+        assert self.shown(self.amir_practitioner_org_a, {"name": "zoe"}) == set()
+
+    def test_the_name_and_date_of_birth_are_shown_as_selected_filters(self) -> None:
+        html = self.client_for(self.sue_supervisor_org_a).get(
+            LIST, {"name": "Zoë", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"}
+        ).content.decode()
+        assert "name of a person on the record: zoë" in html.lower() and "date of birth: 1 June 2015" in html
+        assert 'href="?name=Zo%C3%AB"' in html  # removing the date of birth keeps the name
