@@ -213,6 +213,23 @@ def subject_access_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
+@never_cache
+def subject_access_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    found = selectors.get_subject_access_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "status": found.status,
+            "active": found.is_active,
+            "done": found.done,
+            "total": found.total,
+            "percent": found.percent,
+            "text": _progress_text(found),
+        }
+    )
+
+
 @require_POST
 def subject_access_retry(request: HttpRequest, pk: int) -> HttpResponse:
     ensure(request.user, Can.SUBJECT_ACCESS)

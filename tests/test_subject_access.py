@@ -250,3 +250,17 @@ class BundleTests(SubjectAccessWorld):
         assert run_bundle(found.pk) == "stopped"
         found.refresh_from_db()
         assert found.status == ExportStatus.FAILED and "removed" in found.error_message
+
+
+class ProgressTests(SubjectAccessWorld):
+    def test_progress_while_queued_and_only_for_the_requester(self) -> None:
+        found = services.subject_access_start(
+            by=self.ada_admin_org_a, person=self.zoe, verify_url="http://testserver/exports/verify"
+        )
+        url = detail(found, "subject_access_progress")
+        assert self.admin.get(url).json() == {
+            "status": "queued", "active": True, "done": 0, "total": 2, "percent": 0, "text": "0 of 2",
+        }  # fmt: skip
+        assert "Making the bundle" in self.admin.get(detail(found)).content.decode()
+        assert self.client_for(self.bea_admin_org_b).get(url).status_code == 404
+        assert self.client_for(self.aud_auditor_org_a).get(url).status_code == 403
