@@ -49,7 +49,9 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     page = None
     if not filtering or form.is_valid():
         filters = search.Filters.from_form(form.cleaned_data) if filtering else search.Filters()
-        qs = search.search(request.user, selectors.filter_decisions(selectors.decisions_for_user(request.user), show), filters)
+        qs = search.search(
+            request.user, selectors.filter_decisions(selectors.decisions_for_user(request.user), show), filters
+        )
         # Only what the table shows (and the practitioner's name only to those who see others' decisions):
         # building fifty whole rows, each with its owner and team, cost more than the query.
         qs = qs.only("reference", "case_reference", "outcome", "status", "review_status", "updated_at", "owner_id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -24,7 +24,44 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class BulkExport(models.Model):
+class BackgroundFile:
+    """What a bulk export and a subject access bundle share: a job in the background, then a file for a while."""
+
+    status: str
+    expires_at: datetime | None
+    updated_at: datetime
+    file_name: str
+    done: int
+    total: int
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == ExportStatus.READY and self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == ExportStatus.READY and not self.is_expired and bool(self.file_name)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running, with no progress for a long time: the job has stopped and can be retried."""
+        active = self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+        return active and self.updated_at < timezone.now() - STALLED_AFTER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_stalled
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == ExportStatus.FAILED or self.is_stalled
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+class BulkExport(BackgroundFile, models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The selection: decisions submitted between the two dates (inclusive, UK dates), optionally one team
@@ -83,34 +120,8 @@ class BulkExport(models.Model):
     def download_name(self) -> str:
         return f"decisions-export-{self.pk}-{self.submitted_from:%Y%m%d}-{self.submitted_to:%Y%m%d}.zip"
 
-    @property
-    def is_expired(self) -> bool:
-        return self.status == ExportStatus.READY and self.expires_at is not None and self.expires_at <= timezone.now()
 
-    @property
-    def is_downloadable(self) -> bool:
-        return self.status == ExportStatus.READY and not self.is_expired and bool(self.file_name)
-
-    @property
-    def is_stalled(self) -> bool:
-        """Queued or running, with no progress for a long time: the job has stopped and can be retried."""
-        active = self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-        return active and self.updated_at < timezone.now() - STALLED_AFTER
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_stalled
-
-    @property
-    def can_retry(self) -> bool:
-        return self.status == ExportStatus.FAILED or self.is_stalled
-
-    @property
-    def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 0
-
-
-class SubjectAccessRequest(models.Model):
+class SubjectAccessRequest(BackgroundFile, models.Model):
     """A subject access request: a bundle of every record about one person, built by a background job.
 
     The person is kept as a link only (no name or date of birth here), so when their row is disposed of this
@@ -168,10 +179,3 @@ class SubjectAccessRequest(models.Model):
     @property
     def download_name(self) -> str:
         return f"subject-access-{self.pk}-{self.created_at:%Y%m%d}.zip"
-
-    is_expired = BulkExport.is_expired
-    is_downloadable = BulkExport.is_downloadable
-    is_stalled = BulkExport.is_stalled
-    is_active = BulkExport.is_active
-    can_retry = BulkExport.can_retry
-    percent = BulkExport.percent

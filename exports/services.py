@@ -320,5 +320,8 @@ def subject_access_expired(*, subject_access: SubjectAccessRequest) -> None:
         actor_label="background worker",
         organisation=current.organisation_id,
         target=current,
-        details={"file_sha256": current.file_sha256, "expired_at": current.expires_at.isoformat() if current.expires_at else ""},
+        details={
+            "file_sha256": current.file_sha256,
+            "expired_at": current.expires_at.isoformat() if current.expires_at else "",
+        },
     )

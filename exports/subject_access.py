@@ -58,7 +58,9 @@ STORAGE_FAILED = (
     "from this attempt was kept. Try again later. If it fails again, contact the service's support team and give "
     "them the request number, {pk}."
 )
-NO_LONGER_ALLOWED = "The bundle was not made because the person who asked for it may no longer make subject access bundles."
+NO_LONGER_ALLOWED = (
+    "The bundle was not made because the person who asked for it may no longer make subject access bundles."
+)
 PERSON_GONE = "The bundle was not made because the person's details have been removed from the service."
 CSV_HEADER = [
     "Reference",
@@ -330,7 +332,9 @@ class SubjectAccessBundle(runner.JobKind):
                     raise RuntimeError(f"{len(names)} PDFs and {len(records)} records for {found.total} decisions")
                 others = sum(1 for r in records if r["names_other_people"])
                 deflated = zipfile.ZIP_DEFLATED
-                archive.writestr("records.json", json.dumps(records, ensure_ascii=False, indent=1), compress_type=deflated)
+                archive.writestr(
+                    "records.json", json.dumps(records, ensure_ascii=False, indent=1), compress_type=deflated
+                )
                 archive.writestr("records.csv", _csv(records), compress_type=deflated)
                 readme = README.format(
                     pk=found.pk,
@@ -419,9 +423,9 @@ bundle = SubjectAccessBundle()
 def prune_expired_bundles() -> int:
     """Delete the bundles whose download time has passed, each audited. Their rows stay, as the record."""
     removed = 0
-    for found in SubjectAccessRequest.objects.filter(
-        status=ExportStatus.READY, expires_at__lte=timezone.now()
-    ).exclude(file_name=""):
+    for found in SubjectAccessRequest.objects.filter(status=ExportStatus.READY, expires_at__lte=timezone.now()).exclude(
+        file_name=""
+    ):
         subject_access_expired(subject_access=found)
         removed += 1
     return removed

@@ -184,7 +184,7 @@ def subject_access_start(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("exports:subject_access_detail", pk=found.pk)
         else:
-            start_error = start_form.errors["person"][0]
+            start_error = str(start_form.errors["person"][0])
     people = None
     if searching and search_form.is_valid():
         data = search_form.cleaned_data

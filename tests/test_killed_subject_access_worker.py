@@ -61,10 +61,15 @@ def test_a_worker_killed_mid_chunk_leaves_a_complete_bundle_with_no_duplicates(
             process.terminate()
             process.wait(timeout=30)
 
-    report = json.loads(_run(env, "-m", "tests.worker_world", "report-subject-access", str(request_id)).splitlines()[-1])
+    report = json.loads(
+        _run(env, "-m", "tests.worker_world", "report-subject-access", str(request_id)).splitlines()[-1]
+    )
     assert report["status"] == "ready", report
     assert (report["done"], report["total"], report["attempts"], report["naming_others"]) == (
-        RECORDS, RECORDS, 1, RECORDS // 2
+        RECORDS,
+        RECORDS,
+        1,
+        RECORDS // 2,
     )
     claims = [c["claims"] for c in report["chunks"]]
     assert len(claims) == RECORDS // CHUNK_SIZE

@@ -123,11 +123,13 @@ class FilterScopingTests(SearchWorld):
 class FilterPageTests(SearchWorld):
     def test_selected_filters_are_shown_with_links_that_remove_them_and_a_count(self) -> None:
         made = self.made["a"]
-        html = self.client_for(self.sue_supervisor_org_a).get(
-            LIST, {"case_reference": "CASE-77", "outcome": ["no_share", "share_all"]}
-        ).content.decode()
+        html = (
+            self.client_for(self.sue_supervisor_org_a)
+            .get(LIST, {"case_reference": "CASE-77", "outcome": ["no_share", "share_all"]})
+            .content.decode()
+        )
         assert "2 decisions match" in html and "Selected filters" in html
-        assert "Remove<span class=\"govuk-visually-hidden\"> filter</span> case reference: CASE-77" in html
+        assert 'Remove<span class="govuk-visually-hidden"> filter</span> case reference: CASE-77' in html
         assert 'href="?outcome=no_share&amp;outcome=share_all"' in html  # without the case reference
         assert 'href="?case_reference=CASE-77&amp;outcome=share_all"' in html  # without "Do not share"
         assert "Clear filters" in html and references(html) == {made["share"], made["no_share"]}
@@ -138,9 +140,11 @@ class FilterPageTests(SearchWorld):
 
     def test_the_filters_keep_the_show_view(self) -> None:
         made = self.made["a"]
-        html = self.client_for(self.alice_practitioner_org_a).get(
-            LIST, {"show": "signed_off", "case_reference": "case-77"}
-        ).content.decode()
+        html = (
+            self.client_for(self.alice_practitioner_org_a)
+            .get(LIST, {"show": "signed_off", "case_reference": "case-77"})
+            .content.decode()
+        )
         assert references(html) == {made["no_share"]}
         assert '<input type="hidden" name="show" value="signed_off">' in html
 
@@ -240,7 +244,9 @@ class SearchFuzzTests(SearchWorld):
         client = self.client_for(self.sue_supervisor_org_a)
         other = set(self.made["b"].values())
         extra = {
-            name: st.lists(st.one_of(st.integers(-1, 10**20).map(str), st.from_regex(r"\d{1,20}\.\d{1,20}"), JUNK), max_size=1)
+            name: st.lists(
+                st.one_of(st.integers(-1, 10**20).map(str), st.from_regex(r"\d{1,20}\.\d{1,20}"), JUNK), max_size=1
+            )
             for name in ("after", "before")
         } | {"show": st.lists(st.one_of(st.sampled_from(["drafts", "returned", "signed_off"]), JUNK), max_size=1)}
 
@@ -277,7 +283,11 @@ class PersonSearchTests(SearchWorld):
             put_on_record(Decision.objects.get(reference=made["draft"]), (zoe, "child"))
 
     def test_partial_case_and_accent_insensitive_names_in_the_users_organisation_only(self) -> None:
-        for user, org in ((self.sue_supervisor_org_a, "a"), (self.sid_supervisor_org_b, "b"), (self.ada_admin_org_a, "a")):
+        for user, org in (
+            (self.sue_supervisor_org_a, "a"),
+            (self.sid_supervisor_org_b, "b"),
+            (self.ada_admin_org_a, "a"),
+        ):
             made = self.made[org]
             cases = [
                 ({"name": "zoe"}, {made["share"], made["no_share"]}),
@@ -285,7 +295,10 @@ class PersonSearchTests(SearchWorld):
                 ({"name": "  o'brien "}, {made["share"]}),
                 ({"name": "siobhan"}, {made["share"]}),
                 ({"name": "smith"}, {made["no_share"]}),
-                ({"name": "zoe", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"}, {made["share"]}),
+                (
+                    {"name": "zoe", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"},
+                    {made["share"]},
+                ),
                 ({"date_of_birth_0": "2", "date_of_birth_1": "1", "date_of_birth_2": "2016"}, {made["no_share"]}),
                 # Name and date of birth must belong to the same person.
                 ({"name": "siobhan", "date_of_birth_0": "2", "date_of_birth_1": "1", "date_of_birth_2": "2016"}, set()),
@@ -302,8 +315,10 @@ class PersonSearchTests(SearchWorld):
         assert self.shown(self.amir_practitioner_org_a, {"name": "zoe"}) == set()
 
     def test_the_name_and_date_of_birth_are_shown_as_selected_filters(self) -> None:
-        html = self.client_for(self.sue_supervisor_org_a).get(
-            LIST, {"name": "Zoë", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"}
-        ).content.decode()
+        html = (
+            self.client_for(self.sue_supervisor_org_a)
+            .get(LIST, {"name": "Zoë", "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015"})
+            .content.decode()
+        )
         assert "name of a person on the record: zoë" in html.lower() and "date of birth: 1 June 2015" in html
         assert 'href="?name=Zo%C3%AB"' in html  # removing the date of birth keeps the name

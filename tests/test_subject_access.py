@@ -91,7 +91,10 @@ class FindingThePersonTests(SubjectAccessWorld):
     def test_invalid_search_is_a_govuk_error(self) -> None:
         for query, message in (
             ({"name": ""}, "Enter their name or their date of birth"),
-            ({"name": "x", "date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2015"}, "must be a real date"),
+            (
+                {"name": "x", "date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2015"},
+                "must be a real date",
+            ),
             ({"name": "x" * 201}, "Name must be 200 characters or fewer"),
         ):
             response = self.admin.get(START, query)
@@ -125,7 +128,10 @@ class FindingThePersonTests(SubjectAccessWorld):
 
     def test_a_person_with_no_submitted_decisions_gets_an_error(self) -> None:
         response = self.start(self.nobody)
-        assert response.status_code == 400 and "There are no submitted decisions about this person" in response.content.decode()
+        assert (
+            response.status_code == 400
+            and "There are no submitted decisions about this person" in response.content.decode()
+        )
         assert not SubjectAccessRequest.objects.exists()
 
     def test_wrong_method(self) -> None:

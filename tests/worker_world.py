@@ -87,7 +87,9 @@ def report_subject_access(request_id: int) -> dict[str, Any]:
         "total": found.total,
         "naming_others": found.naming_others,
         "error": found.error_message,
-        "chunks": list(Chunk.objects.filter(job__in=jobs).order_by("index").values("index", "status", "claims", "worker")),
+        "chunks": list(
+            Chunk.objects.filter(job__in=jobs).order_by("index").values("index", "status", "claims", "worker")
+        ),
         "pdf_export_events": AuditEvent.objects.filter(
             action=actions.PDF_EXPORT, details__subject_access=request_id
         ).count(),

@@ -6,43 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_demo_account'),
-        ('decisions', '0006_person_name_trigram_and_case_reference'),
-        ('exports', '0002_export_file_in_storage'),
+        ("accounts", "0002_user_demo_account"),
+        ("decisions", "0006_person_name_trigram_and_case_reference"),
+        ("exports", "0002_export_file_in_storage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubjectAccessRequest',
+            name="SubjectAccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verify_url', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'In progress'), ('ready', 'Ready to download'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('naming_others', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('error_message', models.TextField(blank=True)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('file_size', models.BigIntegerField(blank=True, null=True)),
-                ('file_sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subject_access_requests', to='decisions.person')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("verify_url", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "In progress"),
+                            ("ready", "Ready to download"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("naming_others", models.PositiveIntegerField(default=0)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("error_message", models.TextField(blank=True)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("file_size", models.BigIntegerField(blank=True, null=True)),
+                ("file_sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="subject_access_requests",
+                        to="decisions.person",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['organisation', 'requested_by', '-created_at'], name='subject_access_owner')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'ready', 'failed'])), name='subject_access_status_valid'), models.CheckConstraint(condition=models.Q(('done__lte', models.F('total'))), name='subject_access_done_within_total'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(('expires_at__isnull', False), ('file_size__isnull', False)), _connector='OR'), name='ready_subject_access_has_file_and_expiry'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error_message', ''), _negated=True), _connector='OR'), name='failed_subject_access_has_message')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["organisation", "requested_by", "-created_at"], name="subject_access_owner")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "running", "ready", "failed"])),
+                        name="subject_access_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("done__lte", models.F("total"))), name="subject_access_done_within_total"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ready"), _negated=True),
+                            models.Q(("expires_at__isnull", False), ("file_size__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="ready_subject_access_has_file_and_expiry",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "failed"), _negated=True),
+                            models.Q(("error_message", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="failed_subject_access_has_message",
+                    ),
+                ],
             },
         ),
     ]
