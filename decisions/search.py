@@ -47,7 +47,7 @@ def _choice(label: str, choices: list[tuple[str, str]], what: str) -> forms.Mult
         choices=choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": f"Select {what} from the list"},  # noqa: S608 - words, not SQL
+        error_messages={"invalid_choice": f"Select {what} from the list"},  # noqa: S608  # nosec B608 - words, not SQL
     )
 
 
