@@ -250,7 +250,9 @@ def subject_access_retry(
 ) -> SubjectAccessRequest:
     """Build a failed or stopped bundle again, from the beginning, with the records found afresh."""
     ensure(by, Can.SUBJECT_ACCESS)
-    current = SubjectAccessRequest.objects.select_for_update().select_related("person").get(pk=subject_access.pk)
+    current = (
+        SubjectAccessRequest.objects.select_for_update(of=("self",)).select_related("person").get(pk=subject_access.pk)
+    )
     if current.requested_by_id != by.pk:
         raise PermissionDenied
     if not current.can_retry:

@@ -121,7 +121,7 @@ def _claim(request_id: int) -> tuple[int, list[int]] | None:
     """Mark a queued request running, fix which records it holds and plan its chunks. None if not queued."""
     with transaction.atomic():
         found = (
-            SubjectAccessRequest.objects.select_for_update()
+            SubjectAccessRequest.objects.select_for_update(of=("self",))
             .select_related("requested_by", "person")
             .filter(pk=request_id)
             .first()
