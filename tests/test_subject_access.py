@@ -270,3 +270,29 @@ class ProgressTests(SubjectAccessWorld):
         assert "Making the bundle" in self.admin.get(detail(found)).content.decode()
         assert self.client_for(self.bea_admin_org_b).get(url).status_code == 404
         assert self.client_for(self.aud_auditor_org_a).get(url).status_code == 403
+
+
+class SubjectAccessFuzzTests(SubjectAccessWorld):
+    def test_search_and_start_never_give_a_500_nor_cross_organisations(self) -> None:
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+
+        from exports.forms import PersonSearchForm, SubjectAccessStartForm
+
+        from .test_fuzz import FUZZ, form_data, no_server_error, rolled_back
+
+        other = str(self.zoe_b.pk)
+
+        @settings(FUZZ, max_examples=20)
+        @given(query=form_data(PersonSearchForm()), post=form_data(SubjectAccessStartForm()), start=st.booleans())
+        def fuzzed(query: dict[str, list[str]], post: dict[str, list[str]], start: bool) -> None:
+            with rolled_back(self.admin):
+                if start:
+                    response = self.admin.post(START, post)
+                else:
+                    response = self.admin.get(START, query)
+                no_server_error(response, f"{query!r:.200} {post!r:.200}")
+                assert f'value="{other}"' not in response.content.decode()
+                assert not SubjectAccessRequest.objects.filter(person=self.zoe_b).exists()
+
+        fuzzed()
