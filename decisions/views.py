@@ -71,6 +71,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": form,
+            "filter_html": "" if filtering else search.unbound_form_html(form),
             "filtering": filtering,
             "query": keep.urlencode(),
             "own": own,

@@ -287,10 +287,7 @@ class SubjectAccessFuzzTests(SubjectAccessWorld):
         @given(query=form_data(PersonSearchForm()), post=form_data(SubjectAccessStartForm()), start=st.booleans())
         def fuzzed(query: dict[str, list[str]], post: dict[str, list[str]], start: bool) -> None:
             with rolled_back(self.admin):
-                if start:
-                    response = self.admin.post(START, post)
-                else:
-                    response = self.admin.get(START, query)
+                response = self.admin.post(START, post) if start else self.admin.get(START, query)
                 no_server_error(response, f"{query!r:.200} {post!r:.200}")
                 assert f'value="{other}"' not in response.content.decode()
                 assert not SubjectAccessRequest.objects.filter(person=self.zoe_b).exists()
