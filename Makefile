@@ -41,6 +41,7 @@ serve: var/secret_key keys
 # The background worker (bulk PDF exports, chain checks, the hourly audit checkpoint) runs beside the web
 # server and stops with it.
 	$(RUN_ENV) $(PY) manage.py audit_checkpoint --schedule
+	$(RUN_ENV) $(PY) manage.py housekeeping --schedule
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn sharing_app.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
@@ -145,5 +146,5 @@ PIP_AUDIT_FLAGS ?=
 
 audit: install
 	$(BIN)/pip-audit --local --skip-editable --progress-spinner off $(PIP_AUDIT_FLAGS)
-	$(BIN)/bandit -c pyproject.toml -r accounts audit decisions exports oversight sharing_app manage.py -q
+	$(BIN)/bandit -c pyproject.toml -r accounts audit decisions exports oversight housekeeping sharing_app manage.py -q
 	$(BIN)/ruff check --select S --ignore S101 .

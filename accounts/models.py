@@ -18,6 +18,14 @@ class ReviewTiming(models.TextChoices):
     BEFORE_SHARING = "before", "Before a decision to share is final"
 
 
+class GuidanceEdition(models.TextChoices):
+    """The editions of HM Government's advice that new decisions can be made under (decisions/guidance.py holds
+    each edition's rules and questions; a test keeps the two lists the same)."""
+
+    JULY_2018 = "2018", "July 2018 advice, with the local procedure built on it"
+    MAY_2024 = "2024", "May 2024 advice, read with Working Together to Safeguard Children 2023"
+
+
 class Organisation(models.Model):
     """A safeguarding partnership. Records never cross from one organisation to another."""
 
@@ -27,10 +35,34 @@ class Organisation(models.Model):
         max_length=8, unique=True, help_text="Starts every decision reference, for example WMP."
     )
     review_timing = models.CharField(max_length=10, choices=ReviewTiming.choices, default=ReviewTiming.AFTER_SHARING)
+    # The retention schedule (retention/schedule.py): a record is due for review when the youngest child on it
+    # reaches this age, or, where no child's date of birth is known, this many years after its last activity.
+    retention_child_age_years = models.PositiveSmallIntegerField(default=25)
+    retention_no_birth_date_years = models.PositiveSmallIntegerField(default=6)
+    # The edition new decisions are made under. New organisations start on the newest advice; organisations that
+    # existed before it was added keep 2018 (migration 0003) until an admin changes it. A decision keeps the
+    # edition it started with, whatever this becomes later.
+    guidance_edition = models.CharField(
+        max_length=10, choices=GuidanceEdition.choices, default=GuidanceEdition.MAY_2024
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_child_age_years__gte=18, retention_child_age_years__lte=120),
+                name="retention_child_age_sensible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retention_no_birth_date_years__gte=1, retention_no_birth_date_years__lte=120),
+                name="retention_years_sensible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(guidance_edition__in=[e.value for e in GuidanceEdition]),
+                name="organisation_guidance_edition_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -25,7 +25,8 @@ def sign_in_unlock(*, username: str, by: Any, request: HttpRequest | None = None
         actor=by,
         organisation=membership.organisation_id if membership else None,
         target=user,
-        details={"username": username, "attempts_removed": removed},
+        details={"attempts_removed": removed} | ({"username": username} if user is not None else {}),
+        typed_username="" if user is not None else username,
         request=request,
     )
     return removed

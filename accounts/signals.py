@@ -36,7 +36,8 @@ def _audit_lockout(sender: Any, request: Any, username: str | None, ip_address: 
         action=actions.LOGIN_LOCKED_OUT,
         organisation=membership.organisation_id if membership else None,
         target=user,
-        actor_label=name,
-        details={"username": name, "known_user": user is not None, "failures": failures},
+        actor_label=name if user is not None else "",
+        details={"known_user": user is not None, "failures": failures} | ({"username": name} if user else {}),
+        typed_username="" if user is not None else name,
         request=request,
     )

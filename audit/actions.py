@@ -40,6 +40,16 @@ SUBJECT_ACCESS_EXPIRE = "subject_access_expire"
 VERIFY_CODE = "verify_code"
 ORG_SETTINGS_CHANGE = "org_settings_change"
 CHAIN_VERIFY = "chain_verify"
+EXPORT_FILE_EXPIRED = "export_file_expired"
+HOUSEKEEPING_SESSIONS = "housekeeping_sessions"
+HOUSEKEEPING_EXPORT_FILES = "housekeeping_export_files"
+HOUSEKEEPING_CLIENT_DATA = "housekeeping_client_data"
+
+LEGAL_HOLD_PLACE = "legal_hold_place"
+LEGAL_HOLD_LIFT = "legal_hold_lift"
+DISPOSAL_PROPOSE = "disposal_propose"
+DISPOSAL_CANCEL = "disposal_cancel"
+DISPOSAL_APPROVE = "disposal_approve"
 
 LABELS = {
     LOGIN: "Signed in",
@@ -78,4 +88,13 @@ LABELS = {
     VERIFY_CODE: "Checked a verification code",
     ORG_SETTINGS_CHANGE: "Changed organisation settings",
     CHAIN_VERIFY: "Checked the audit trail",
+    EXPORT_FILE_EXPIRED: "Deleted an expired export file",
+    HOUSEKEEPING_SESSIONS: "Removed expired sign-in sessions",
+    HOUSEKEEPING_EXPORT_FILES: "Deleted expired export files",
+    HOUSEKEEPING_CLIENT_DATA: "Cleared old addresses and browsers from the audit trail",
+    LEGAL_HOLD_PLACE: "Placed a legal hold",
+    LEGAL_HOLD_LIFT: "Lifted a legal hold",
+    DISPOSAL_PROPOSE: "Proposed disposing of a record",
+    DISPOSAL_CANCEL: "Cancelled a proposed disposal",
+    DISPOSAL_APPROVE: "Approved disposal: the record's personal content was removed",
 }

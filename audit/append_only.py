@@ -146,3 +146,82 @@ def guarded_head_operations() -> Any:
             schema_editor.execute(sql)
 
     return migrations.RunPython(forwards, backwards)
+
+
+# The audit events: append-only, except that the client data of old events (address, browser, a typed username
+# that is nobody's, and the salt of their digest) may be emptied, nothing else changing, through the one path in
+# audit/clearing.py: only for events older than the newest clearing row, and for a format-1 event (hashed with
+# its raw address) only once its signed clearing record exists. The columns compared are those of migration
+# 0004; a later migration that adds a column to the events must list it here too (PostgreSQL compares the rows
+# whole, so it needs nothing).
+EVENT_TABLE = "audit_auditevent"
+CLIENT_COLUMNS = ("ip_address", "user_agent", "typed_username", "client_salt")
+EVENT_KEPT_COLUMNS = (
+    "id", "chain_key", "seq", "occurred_at", "actor_id", "actor_label", "organisation_id", "action", "target_type",
+    "target_id", "target_ref", "details", "prev_hash", "hash", "client_digest", "payload_format",
+)  # fmt: skip
+_CLEARING_ALLOWED = (
+    "OLD.occurred_at < (SELECT MAX(c.cleared_before) FROM audit_clientdataclearing c) AND "
+    "(OLD.payload_format = 2 OR EXISTS (SELECT 1 FROM audit_legacyclearing l WHERE l.event_id = OLD.id))"
+)
+
+
+def clearable_events_install_sql(vendor: str) -> list[str]:
+    t, msg = EVENT_TABLE, MESSAGE.format(table=EVENT_TABLE)
+    if vendor == "sqlite":
+        unchanged = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in EVENT_KEPT_COLUMNS)
+        emptied = (
+            "NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.typed_username IS NULL AND NEW.client_salt IS NULL"
+        )
+        return [
+            f"DROP TRIGGER IF EXISTS {t}_no_update",
+            f"CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} "
+            f"WHEN NOT COALESCE(({unchanged} AND {emptied} AND {_CLEARING_ALLOWED}), 0) "
+            f"BEGIN SELECT RAISE(ABORT, '{msg}'); END",
+        ]
+    if vendor == "postgresql":
+        dropped = " - ".join(f"'{c}'" for c in CLIENT_COLUMNS)
+        return [
+            f"""CREATE OR REPLACE FUNCTION {t}_clear_only() RETURNS trigger AS $$
+                BEGIN
+                  IF NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.typed_username IS NULL
+                     AND NEW.client_salt IS NULL
+                     AND (to_jsonb(NEW) - {dropped}) = (to_jsonb(OLD) - {dropped}) THEN
+                    IF {_CLEARING_ALLOWED} THEN
+                      RETURN NEW;
+                    END IF;
+                  END IF;
+                  RAISE EXCEPTION '{msg}' USING ERRCODE = 'insufficient_privilege';
+                END;
+                $$ LANGUAGE plpgsql""",
+            f"DROP TRIGGER IF EXISTS {t}_no_change ON {t}",
+            f"CREATE TRIGGER {t}_no_change BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_append_only()",
+            f"DROP TRIGGER IF EXISTS {t}_clear_only ON {t}",
+            f"CREATE TRIGGER {t}_clear_only BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_clear_only()",
+        ]
+    raise NotImplementedError(f"audit event triggers are not written for {vendor}")
+
+
+def clearable_events_remove_sql(vendor: str) -> list[str]:
+    t = EVENT_TABLE
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {t}_no_update", *_sqlite(t)]
+    return [
+        f"DROP TRIGGER IF EXISTS {t}_clear_only ON {t}",
+        f"DROP FUNCTION IF EXISTS {t}_clear_only()",
+        *_postgresql(t),
+    ]
+
+
+def clearable_events_operations() -> Any:
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in clearable_events_install_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for sql in clearable_events_remove_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards)

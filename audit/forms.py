@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import Div, Field, Layout, Size
 from django import forms
 
 from decisions.choices import Outcome
+from decisions.guidance import EDITION_CHOICES
 
 from .actions import LABELS
 from .selectors import AuditFilters
@@ -70,6 +71,12 @@ class AuditLogFilterForm(forms.Form):
         choices=[("", "Any outcome"), *Outcome.choices],
         error_messages={"invalid_choice": "Select an outcome from the list"},
     )
+    edition = forms.ChoiceField(
+        label="Edition of the advice",
+        required=False,
+        choices=[("", "Any edition"), *EDITION_CHOICES],
+        error_messages={"invalid_choice": "Select an edition from the list"},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +96,10 @@ class AuditLogFilterForm(forms.Form):
                 Div(Field.select("action"), css_class="govuk-grid-column-one-quarter"),
                 Div(Field.text("reference"), css_class="govuk-grid-column-one-quarter"),
                 Div(Field.select("outcome"), css_class="govuk-grid-column-one-quarter"),
+                css_class="govuk-grid-row",
+            ),
+            Div(
+                Div(Field.select("edition"), css_class="govuk-grid-column-one-quarter"),
                 css_class="govuk-grid-row",
             ),
         )
@@ -116,4 +127,5 @@ class AuditLogFilterForm(forms.Form):
             action=data.get("action", ""),
             reference=data.get("reference", ""),
             outcome=data.get("outcome", ""),
+            edition=data.get("edition", ""),
         )

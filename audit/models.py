@@ -8,6 +8,7 @@ itself refuses UPDATE and DELETE on the event table (see migration 0002).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 from typing import Any
@@ -16,6 +17,9 @@ from django.conf import settings
 from django.db import models
 
 GENESIS_HASH = "0" * 64
+# Format 1 (a NULL payload_format: every event written before 2026-11-26) hashed the raw address and browser; format
+# 2 hashes a salted digest of them instead, so they can be cleared without breaking the chain (audit/clearing.py).
+PAYLOAD_FORMAT = 2
 GLOBAL_CHAIN = "global"
 
 
@@ -52,8 +56,19 @@ class AuditEvent(models.Model):
     # A decision's reference, when the event concerns one, so the log can be filtered by it.
     target_ref = models.CharField(max_length=40, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # What the client sent: kept for a while (AUDIT_CLIENT_DATA_KEEP_DAYS), then cleared by housekeeping. From format
+    # 2 the hash covers only `client_digest`, an HMAC of them under `client_salt`, a random key cleared with them,
+    # so what is left after clearing cannot be guessed back (an unkeyed hash of an IPv4 address could be).
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # A username typed at sign-in that is nobody's account (it may be an email address, or a password typed into
+    # the wrong box): client data too, never in the hashed payload.
+    # NULL, not "", in these new columns: SQLite adds a column with no default in place, where a default would rebuild
+    # the table and lose its append-only triggers; and NULL marks what events before format 2 never had.
+    typed_username = models.CharField(max_length=150, null=True, blank=True)  # noqa: DJ001
+    client_salt = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    client_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    payload_format = models.PositiveSmallIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -73,8 +88,29 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
 
-    def canonical_payload(self) -> dict[str, Any]:
-        return {
+    @property
+    def format(self) -> int:
+        return self.payload_format or 1
+
+    @property
+    def client_cleared(self) -> bool:
+        return self.ip_address is None and not self.user_agent and not self.typed_username and not self.client_salt
+
+    def client_values(self) -> dict[str, Any]:
+        return {"ip": self.ip_address, "ua": self.user_agent, "username": self.typed_username or ""}
+
+    def compute_client_digest(self) -> str:
+        """HMAC-SHA256 of what the client sent, under this event's own salt; empty when it sent nothing."""
+        values = self.client_values()
+        if not any(values.values()):
+            return ""
+        message = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return hmac.new(bytes.fromhex(self.client_salt or ""), message, hashlib.sha256).hexdigest()
+
+    def canonical_payload(self, *, without_client: bool = False) -> dict[str, Any]:
+        """The hashed content. `without_client` (format 1 only): the same with the address and browser left out,
+        which is what a format-1 event's clearing record vouches for once they are cleared."""
+        payload = {
             "chain": self.chain_key,
             "seq": self.seq,
             "at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -86,14 +122,69 @@ class AuditEvent(models.Model):
             "target_id": self.target_id,
             "target_ref": self.target_ref,
             "details": self.details,
-            "ip": self.ip_address,
-            "ua": self.user_agent,
             "prev": self.prev_hash,
         }
+        if self.format >= 2:
+            payload |= {"format": self.format, "client": self.client_digest or ""}
+        elif not without_client:
+            payload |= {"ip": self.ip_address, "ua": self.user_agent}
+        return payload
 
-    def compute_hash(self) -> str:
-        canonical = json.dumps(self.canonical_payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    def compute_hash(self, *, without_client: bool = False) -> str:
+        payload = self.canonical_payload(without_client=without_client)
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ClientDataClearing(models.Model):
+    """One clearing of the client data (address, browser, typed username) of the events older than
+    `cleared_before`. The database lets those columns be emptied, and nothing else changed, only for events older
+    than the newest row here (migration 0004), so clearing cannot happen by accident. Append-only."""
+
+    cleared_before = models.DateTimeField()
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Client data cleared before {self.cleared_before:%Y-%m-%d}"
+
+
+CLEARING_FORMAT = "sharing-decisions/audit-client-data-cleared/1"
+
+
+class LegacyClearing(models.Model):
+    """A format-1 event's address and browser were cleared. Its hash covered them, so it can no longer be
+    recomputed; instead this row, signed with the checkpoint key (audit/keys.py) after the event was checked,
+    vouches for the event's hash and for a digest of the rest of its content, which the chain check recomputes.
+    Append-only."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    chain_key = models.CharField(max_length=40)
+    seq = models.BigIntegerField()
+    event_hash = models.CharField(max_length=64)
+    # SHA-256 of the event's canonical payload without "ip" and "ua".
+    rest_digest = models.CharField(max_length=64)
+    cleared_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain_key", "seq"], name="audit_legacy_clearing_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} event {self.seq} cleared"
+
+    def message(self) -> bytes:
+        at = self.cleared_at.astimezone(UTC).isoformat(timespec="microseconds")
+        payload = {
+            "format": CLEARING_FORMAT,
+            "chain": self.chain_key,
+            "seq": self.seq,
+            "hash": self.event_hash,
+            "rest": self.rest_digest,
+            "at": at,
+            "key": self.key_id,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 class ChainCheck(models.Model):

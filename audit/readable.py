@@ -16,11 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import ReviewTiming
+from accounts.models import GuidanceEdition, ReviewTiming
 from decisions import display, wizard
 from decisions.choices import Outcome
 from decisions.models import Decision, DecisionVersion
 from decisions.selectors import decisions_for_user
+from oversight.models import Review
 
 from . import actions
 from .models import AuditEvent
@@ -31,6 +32,7 @@ RECORD_NAMES = {
     "accounts.organisation": "Organisation",
     "accounts.team": "Team",
     "exports.bulkexport": "Bulk export",
+    "housekeeping.housekeepingrun": "Housekeeping run",
     "decisions.decision": "Decision",
 }
 # What a few details are called in words; others are shown as "Their key: value".
@@ -50,6 +52,10 @@ DETAIL_NAMES = {
     "events_checked": "Events checked",
     "recovery_codes_left": "Recovery codes left",
     "bulk_export": "Bulk export",
+    "expired_at": "Expired",
+    "sessions_removed": "Sessions removed",
+    "files_removed": "Files deleted",
+    "events_cleared": "Events cleared",
 }
 FILTER_NAMES = {
     "date_from": "from",
@@ -58,6 +64,7 @@ FILTER_NAMES = {
     "action": "action",
     "reference": "reference",
     "outcome": "outcome",
+    "edition": "edition of the advice",
 }
 METHODS = {"app": "with the authenticator app", "recovery_code": "with a recovery code", "code": "by code"}
 VERIFY_RESULTS = {
@@ -145,6 +152,13 @@ def _outcome(value: Any) -> str:
         return str(value)
 
 
+def _edition(value: Any) -> str:
+    try:
+        return str(GuidanceEdition(value).label)
+    except ValueError:
+        return str(value)
+
+
 def _timing(value: Any) -> str:
     try:
         return str(ReviewTiming(value).label)
@@ -176,6 +190,7 @@ class PageFacts:
     linkable: set[str] = field(default_factory=set)
     versions: dict[tuple[str, int], DecisionVersion] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    review_comments: dict[int, str] = field(default_factory=dict)
 
 
 def _amendment_submits(events: list[AuditEvent]) -> set[tuple[str, int]]:
@@ -199,6 +214,17 @@ def page_facts(user: Any, organisation_id: int, events: list[AuditEvent]) -> Pag
         # Only submitted decisions have a page the reader can open; drafts are the practitioner's own.
         facts.linkable = set(
             decisions_for_user(user).filter(reference__in=references).values_list("reference", flat=True)
+        )
+    review_ids = {
+        e.details["review"]
+        for e in events
+        if e.action in (actions.REVIEW_APPROVE, actions.REVIEW_RETURN) and isinstance(e.details.get("review"), int)
+    }
+    if review_ids:
+        facts.review_comments = dict(
+            Review.objects.filter(pk__in=review_ids, decision__organisation_id=organisation_id).values_list(
+                "pk", "comment"
+            )
         )
     wanted = _amendment_submits(events)
     if wanted:
@@ -268,9 +294,18 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         return [line]
     if action in (actions.REVIEW_APPROVE, actions.REVIEW_RETURN):
         lines = [f"Version {details.get('version')}"]
-        if details.get("comment"):
-            lines.append(f"Comment: “{short(details['comment'])}”")
+        # Events from before 2026-11-26 held the comment; later ones point to the review, which holds it.
+        review = details.get("review")
+        comment = (facts.review_comments.get(review) if isinstance(review, int) else None) or details.get("comment")
+        if comment:
+            lines.append(f"Comment: “{short(comment)}”")
         return lines
+    if action == actions.ORG_SETTINGS_CHANGE and isinstance(details.get("guidance_edition"), dict):
+        change = details["guidance_edition"]
+        return [
+            f"Edition of the advice for new decisions changed from “{_edition(change.get('from'))}” to "
+            f"“{_edition(change.get('to'))}”"
+        ]
     if action == actions.ORG_SETTINGS_CHANGE and isinstance(details.get("review_timing"), dict):
         change = details["review_timing"]
         return [f"Review timing changed from “{_timing(change.get('from'))}” to “{_timing(change.get('to'))}”"]
@@ -305,7 +340,10 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
             lines.append(f"Submitted {_date(details['submitted_from'])} to {_date(details.get('submitted_to', ''))}")
         lines += _generic(details, skip=("submitted_from", "submitted_to", "file_sha256", "file_size"))
         return lines
-    return _generic(details)
+    lines = _generic(details, skip=("comment_given",))
+    if event.typed_username:
+        lines.append(f"Username typed: {short(event.typed_username)}")
+    return lines
 
 
 def _date(value: str) -> str:

@@ -34,6 +34,7 @@ class AuditFilters:
     action: str = ""
     reference: str = ""
     outcome: str = ""
+    edition: str = ""
 
     def as_details(self) -> dict[str, str]:
         """The filters in use, for the audit event that records who read which part of the log."""
@@ -82,6 +83,10 @@ def audit_events_for_user(user: Any, filters: AuditFilters) -> QuerySet[AuditEve
         # The decision's current outcome, looked up by reference: a subquery on the organisation's decisions,
         # so the events table needs no outcome column that would have to change when a decision is amended.
         references = Decision.objects.filter(organisation_id=org_id, outcome=filters.outcome).values("reference")
+        qs = qs.filter(target_ref__in=references)
+    if filters.edition:
+        # The same for the edition of the advice a decision was made under (which never changes).
+        references = Decision.objects.filter(organisation_id=org_id, edition=filters.edition).values("reference")
         qs = qs.filter(target_ref__in=references)
     return qs
 

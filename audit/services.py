@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from . import checkpoints
-from .models import AuditEvent, ChainCheckRun, ChainHead, chain_key_for
+from .models import PAYLOAD_FORMAT, AuditEvent, ChainCheckRun, ChainHead, chain_key_for
 
 USER_AGENT_MAX = 300
 # A chain check that has made no progress for this long was dropped by its worker, and can be asked for again.
@@ -49,11 +50,17 @@ def record(
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
     actor_label: str = "",
+    typed_username: str = "",
 ) -> AuditEvent:
     """Append one event to its organisation's chain.
 
     Call it inside the transaction that makes the change it describes: it joins that transaction, so the
     change and its event are committed, or rolled back, together.
+
+    `details` are hashed and kept for ever, so they hold facts about the event (ids, versions, counts, hashes),
+    never the personal content of a record (names, free text, answers): that stays in the record, where disposal
+    can remove it. `typed_username` is a sign-in name that is nobody's account: kept with the address and browser,
+    outside the hash, and cleared with them.
     """
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -79,8 +86,13 @@ def record(
             details=details or {},
             ip_address=client_ip(request),
             user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:USER_AGENT_MAX],
+            typed_username=typed_username[:150] or None,
+            payload_format=PAYLOAD_FORMAT,
             prev_hash=head.last_hash,
         )
+        if any(event.client_values().values()):
+            event.client_salt = secrets.token_hex(16)
+        event.client_digest = event.compute_client_digest()
         event.hash = event.compute_hash()
         event.save(force_insert=True)
         head.last_seq = event.seq

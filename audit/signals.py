@@ -33,11 +33,14 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     user = get_user_model().objects.filter(username=username).select_related("membership").first()
+    # A name that is nobody's account may be anything typed (an email address, a password in the wrong box):
+    # it is kept with the address, outside the hash, and cleared with it.
     record(
         action=actions.LOGIN_FAILED,
         organisation=_organisation_of(user),
         target=user,
-        actor_label=username,
-        details={"username": username, "known_user": user is not None},
+        actor_label=username if user is not None else "",
+        details={"username": username, "known_user": True} if user is not None else {"known_user": False},
+        typed_username="" if user is not None else username,
         request=request,
     )

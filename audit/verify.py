@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
 
 from . import checkpoints, keys
-from .models import GENESIS_HASH, AuditEvent, ChainCheck, ChainHead, CheckpointReason
+from .models import GENESIS_HASH, AuditEvent, ChainCheck, ChainHead, CheckpointReason, LegacyClearing
 
 BATCH = 5000
 NO_KEY_NOTE = "no checkpoint signing key is configured, so the chain is not anchored outside the database"
@@ -27,17 +28,49 @@ class ChainReport:
     chain_key: str = ""
 
 
+def event_problem(event: AuditEvent, cleared: LegacyClearing | None, trusted: dict[str, Any]) -> str | None:
+    """Why this event's content does not match its hash, or None. The link to the event before is checked by the
+    caller."""
+    if event.format >= 2:
+        if event.compute_hash() != event.hash:
+            return "was changed after it was written"
+        if event.client_salt:
+            if event.compute_client_digest() != event.client_digest:
+                return "had its address, browser or typed username changed"
+        elif not event.client_cleared:
+            return "had its address, browser or typed username changed"
+        return None
+    if event.compute_hash() == event.hash:
+        return None
+    if cleared is None:
+        return "was changed after it was written"
+    # A format-1 event whose address and browser were cleared: its clearing record vouches for the rest.
+    if cleared.event_hash != event.hash or not event.client_cleared:
+        return "was changed after it was written"
+    if event.compute_hash(without_client=True) != cleared.rest_digest:
+        return "was changed after its address and browser were cleared"
+    public = trusted.get(cleared.key_id)
+    if public is None or not keys.verify_signature(public, cleared.message(), cleared.signature):
+        return "has a clearing record whose signature does not verify with a trusted key"
+    return None
+
+
 def _walk(chain_key: str, head: ChainHead | None, progress: Callable[[int], None]) -> tuple[int, ChainReport | None]:
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
     qs = AuditEvent.objects.filter(chain_key=chain_key).order_by("seq")
     last_seq = 0
+    trusted = keys.trusted_public_keys()
     # Seek by seq in batches so a million events never sit in memory at once.
     while True:
         batch = list(qs.filter(seq__gt=last_seq)[:BATCH])
         if not batch:
             break
+        cleared = {
+            c.seq: c
+            for c in LegacyClearing.objects.filter(chain_key=chain_key, seq__gte=batch[0].seq, seq__lte=batch[-1].seq)
+        }
         for event in batch:
             checked += 1
             problem = None
@@ -45,8 +78,8 @@ def _walk(chain_key: str, head: ChainHead | None, progress: Callable[[int], None
                 problem = f"event {event.pk} has sequence {event.seq}, expected {expected_seq} (an event is missing)"
             elif event.prev_hash != expected_prev:
                 problem = f"event {event.pk} does not link to the event before it"
-            elif event.compute_hash() != event.hash:
-                problem = f"event {event.pk} was changed after it was written"
+            elif (why := event_problem(event, cleared.get(event.seq), trusted)) is not None:
+                problem = f"event {event.pk} {why}"
             if problem:
                 return checked, ChainReport(False, checked, event.pk, f"Chain {chain_key}: {problem}", chain_key)
             expected_prev = event.hash

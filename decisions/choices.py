@@ -22,6 +22,8 @@ class DecisionStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     # A draft thrown away before it was ever submitted. The reference stays taken, and its trail stays.
     DISCARDED = "discarded", "Discarded"
+    # Disposed of under the retention schedule: personal content removed, a tombstone kept (retention app).
+    DISPOSED = "disposed", "Disposed of"
 
 
 class ReviewStatus(models.TextChoices):

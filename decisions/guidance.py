@@ -1,9 +1,9 @@
 """The guidance a decision is made under, as data, keyed by edition.
 
-An edition holds its principles (the 2018 "seven golden rules") and the wording of every question page.
-A later edition (the May 2024 advice restates the rules as principles) is a new entry here plus, if its
-questions differ, its own step list in wizard.py: stored decisions keep the edition they were made under,
-so no schema change is needed.
+An edition holds its principles (the "seven golden rules") and the wording of every question page. Two
+editions stand side by side: July 2018 (with the local procedure built on it) and May 2024. Each
+organisation chooses the edition of its new decisions (`Organisation.guidance_edition`); a decision keeps
+the edition it was started under for ever (its drafts and amendments too), so old records read as made.
 
 Within an edition the pages have been laid out more than once (a "layout": see wizard.py). Wording that a
 submitted record was made with is kept here under its layout (the `_V1` names), so old records read as
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The edition code of records and flows that say none (tests, the performance harness). New decisions take
+# their organisation's edition instead.
 CURRENT_EDITION = "2018"
 
 
@@ -40,6 +42,9 @@ class Edition:
     principles: tuple[Principle, ...]
     # The wording of each layout's pages, by layout number (wizard.py holds the layouts' step lists).
     questions: dict[int, dict[str, QuestionText]] = field(default_factory=dict)
+    # How the principles' wording was obtained, said wherever they are printed in full.
+    wording_note: str = ""
+    short_title: str = ""
 
     def principle(self, number: int | None) -> Principle | None:
         return next((p for p in self.principles if p.number == number), None)
@@ -189,6 +194,156 @@ QUESTIONS_2018 = {
     ),
 }
 
+# The May 2024 advice's seven golden rules. The published PDF could not be read from here: each text is as
+# close to it as published secondary sources allow, and WORDING_NOTE_2024 says which (see the README too).
+GOLDEN_RULES_2024 = (
+    Principle(
+        1,
+        "Protecting the child comes before privacy",
+        "All children have a right to be protected from abuse and neglect. Protecting a child from such harm "
+        "takes priority over protecting their privacy, or the privacy rights of the person(s) failing to "
+        "protect them. The UK General Data Protection Regulation (UK GDPR) and the Data Protection Act 2018 "
+        "(DPA) provide a framework to support information sharing where practitioners have reason to believe "
+        "failure to share information may result in the child being at risk of harm.",
+    ),
+    Principle(
+        2,
+        "Engage the child and family",
+        "When you have a safeguarding concern, wherever it is practicable and safe to do so, engage with the "
+        "child and/or their carer(s), and explain who you intend to share information with, what information "
+        "you will be sharing and why. You are not required to inform them if you have reason to believe that "
+        "doing so may put the child at increased risk of harm.",
+    ),
+    Principle(
+        3,
+        "Consent is not needed when a child is at risk",
+        "You do not need consent to share personal information about a child and/or members of their family if "
+        "a child is at risk or there is a perceived risk of harm. You need a lawful basis to share information "
+        "under data protection law, but when you intend to share information as part of action to safeguard a "
+        "child, consent may not be the most appropriate lawful basis.",
+    ),
+    Principle(
+        4,
+        "Seek advice promptly",
+        "Seek advice promptly whenever you are uncertain or do not fully understand how the legal framework "
+        "supports information sharing in a particular case. Do not leave a child at risk of harm because you "
+        "have concerns you might be criticised for sharing information.",
+    ),
+    Principle(
+        5,
+        "Protect identities",
+        "When sharing information, you and the person or agency you share with should take steps to protect the "
+        "identities of any individuals (for example, the child, a carer, a neighbour, or a colleague) who might "
+        "suffer harm if their details became known to an abuser or one of their associates.",
+    ),
+    Principle(
+        6,
+        "Share only relevant and accurate information",
+        "Only share relevant and accurate information with individuals or agencies who have a role in "
+        "safeguarding the child and/or providing their family with support, and only share the information they "
+        "need to support the provision of their services. Sharing information with a third party rarely "
+        "requires you to share an entire record or case file: you must only share information that is "
+        "necessary, proportionate for the intended purpose, relevant, adequate and accurate.",
+    ),
+    Principle(
+        7,
+        "Record the reasons for your decision",
+        "Record the reasons for your information sharing decision, irrespective of whether or not you decide to "
+        "share information. If you decide not to share, be prepared to explain why, and work with the person "
+        "who asked to find a way to support the child, for example by sharing part of the information.",
+    ),
+)
+
+WORDING_NOTE_2024 = (
+    "The rules' wording here was checked against published summaries of the May 2024 advice, not against the "
+    "published document itself. Rule 1's first two sentences and rule 3's first sentence match those summaries "
+    "word for word; rule 6's list (necessary, proportionate for the intended purpose, relevant, adequate and "
+    "accurate) does too. The rest gives each rule's substance. Check the published advice before relying on "
+    "the exact words."
+)
+
+# Timely and secure are not in the 2024 rule 6 list, but remain good practice: timeliness is asked beside the
+# rule 6 qualities, marked as good practice, and "secure" is how the information is sent (UK GDPR Article
+# 5(1)(f) requires appropriate security whatever the advice says).
+QUESTIONS_2024 = {
+    "request": QuestionText(
+        "About the request",
+        caption="The request",
+        intro="Tell us who asked for the information, or who proposed sharing it, and why.",
+    ),
+    "information": QuestionText("What information is being considered for sharing?", caption="The information"),
+    "advice": QuestionText("Did you seek advice about sharing this information?", caption="Seek advice", rule=4),
+    "consent": QuestionText(
+        "Did you ask for consent to share the information?",
+        caption="Consent",
+        rule=3,
+        intro="You do not need consent to share if a child is at risk or there is a perceived risk of harm. "
+        "Say whether you asked, whatever the answer.",
+    ),
+    "consent_outcome": QuestionText("What was the response when you asked for consent?", caption="Consent", rule=3),
+    "consent_not_sought": QuestionText("Why did you not ask for consent?", caption="Consent", rule=3),
+    "safety": QuestionText(
+        "How does sharing, or not sharing, affect the child's protection from harm?", caption="Safety", rule=1
+    ),
+    "necessary": QuestionText(
+        "Would sharing be necessary and proportionate for the intended purpose?",
+        caption="Necessary and proportionate",
+        rule=6,
+        intro="If sharing would not be necessary, or not proportionate, that is a good reason not to share.",
+    ),
+    "decision": QuestionText("What have you decided?", caption="Your decision", rule=7),
+    "without_consent": QuestionText("Why are you sharing without consent?", caption="Sharing", rule=3),
+    "lawful_basis": QuestionText("What is the lawful basis for sharing?", caption="Lawful basis", rule=3),
+    "consent_basis": QuestionText(
+        "Why is consent the right lawful basis for this sharing?",
+        caption="Lawful basis",
+        rule=3,
+        intro="The 2024 advice says consent is rarely the most appropriate lawful basis for sharing to safeguard a "
+        "child: it must be freely given and can be withdrawn at any time, and then the sharing must stop. Public "
+        "task (Article 6(1)(e)) or legal obligation (Article 6(1)(c)) usually fit better. If consent is still "
+        "right here, say why.",
+    ),
+    "special_category": QuestionText(
+        "Which condition allows you to share special category data?", caption="Lawful basis", rule=3
+    ),
+    "criminal_offence": QuestionText(
+        "Which condition allows you to share criminal offence data?", caption="Lawful basis", rule=3
+    ),
+    "quality": QuestionText(
+        "Is what you will share relevant, adequate and accurate?",
+        caption="What you share",
+        rule=6,
+        intro="Answer no where a quality does not hold, and say why. Timeliness is not in the 2024 rule 6 list but "
+        "is still good practice, so it is asked too.",
+    ),
+    "engage": QuestionText(
+        "Did you explain to the child or family who you will share with, what and why?",
+        caption="Engaging the child and family",
+        rule=2,
+    ),
+    "protect_identities": QuestionText(
+        "How are you protecting the identities of people who could be harmed?",
+        caption="Protecting identities",
+        rule=5,
+        intro="Think of anyone who might suffer harm if their details became known to an abuser or their "
+        "associates: the child, a carer, a neighbour, a colleague.",
+    ),
+    "sending": QuestionText("How will it be sent securely?", caption="Sending it securely", rule=6),
+    "recipients": QuestionText("Who is the information shared with?", caption="Recipients", rule=6),
+    "requester_told": QuestionText(
+        "Have you told the person who asked that you will not share the information?",
+        caption="Not sharing",
+        rule=7,
+    ),
+    "alternatives": QuestionText(
+        "What have you offered instead to support the child?",
+        caption="Not sharing",
+        rule=7,
+        intro="The 2024 advice asks you to work with the person who asked to find a way to support the child, for "
+        "example by sharing part of the information.",
+    ),
+}
+
 EDITIONS: dict[str, Edition] = {
     "2018": Edition(
         code="2018",
@@ -196,8 +351,24 @@ EDITIONS: dict[str, Edition] = {
         source="HM Government, July 2018, with the local procedure 1.1 Sharing information",
         principles=GOLDEN_RULES_2018,
         questions={1: QUESTIONS_2018_V1, 2: QUESTIONS_2018},
+        short_title="July 2018",
+    ),
+    "2024": Edition(
+        code="2024",
+        title=(
+            "Information sharing: advice for practitioners providing safeguarding services for children, young "
+            "people, parents and carers (May 2024)"
+        ),
+        source="HM Government, May 2024, read with Working Together to Safeguard Children 2023",
+        principles=GOLDEN_RULES_2024,
+        questions={1: QUESTIONS_2024},
+        wording_note=WORDING_NOTE_2024,
+        short_title="May 2024",
     ),
 }
+
+# (code, label) for filters and settings, oldest first.
+EDITION_CHOICES = [(code, ed.short_title) for code, ed in EDITIONS.items()]
 
 
 def edition(code: str) -> Edition:
@@ -309,6 +480,23 @@ CRIMINAL_OFFENCE_CONDITIONS = [
     ("other", "Another condition"),
 ]
 
+# The 2024 edition's gateways: Working Together 2023 is the statutory framework its questions refer to, and the
+# 2013 Protocol (which the local procedure names) joins the list. The 2018 list is shared with frozen layouts.
+STATUTORY_GATEWAYS_2024 = [
+    ("ca1989_s17", "Children Act 1989 section 17 (children in need)"),
+    ("ca1989_s47", "Children Act 1989 section 47 (enquiries into significant harm)"),
+    ("ca2004_s10", "Children Act 2004 section 10 (co-operation to improve well-being)"),
+    ("ca2004_s11", "Children Act 2004 section 11 (duty to safeguard and promote welfare)"),
+    ("cda1998_s115", "Crime and Disorder Act 1998 section 115"),
+    ("wt2023", "Working Together to Safeguard Children 2023 (statutory guidance)"),
+    (
+        "protocol_2013",
+        "2013 Protocol and Good Practice Model: disclosure of information in cases of alleged child abuse and "
+        "linked criminal and care directions hearings",
+    ),
+    ("none", "No specific statutory gateway"),
+]
+
 STATUTORY_GATEWAYS = [
     ("ca1989_s17", "Children Act 1989 section 17 (children in need)"),
     ("ca1989_s47", "Children Act 1989 section 47 (enquiries into significant harm)"),
@@ -388,4 +576,48 @@ SHARING_METHODS = [
     ("meeting", "In a meeting"),
     ("post", "Recorded delivery post"),
     ("other", "Another way"),
+]
+
+# Why consent was not asked for, in the 2024 advice's terms (rule 3: consent is not needed where a child is at
+# risk, and is rarely the lawful basis). Stored values never change.
+NOT_SOUGHT_REASONS_2024 = [
+    ("increase_risk", "Asking could increase the risk of harm to the child"),
+    ("delay", "Asking would cause a delay that could put the child at risk"),
+    ("evidence_loss", "Asking could lead to the loss of evidence"),
+    ("not_basis", "Consent is not the lawful basis for this sharing, so it was not needed"),
+    ("other", "Another reason"),
+]
+
+# Rule 6 under 2024, with timeliness kept as good practice (see QUESTIONS_2024).
+QUALITY_TESTS_2024 = [
+    ("relevant", "Relevant", "Will you share only information that is relevant to the purpose?", "it is not relevant"),
+    (
+        "need_to_know",
+        "Only with those who have a role",
+        "Will it be shared only with those who have a role in safeguarding the child or supporting the family?",
+        "others will have it",
+    ),
+    ("adequate", "Adequate", "Is it enough for the recipient to understand and act on it?", "it is not adequate"),
+    (
+        "accurate",
+        "Accurate",
+        "Is it accurate and up to date, with fact and opinion kept apart?",
+        "it is not accurate",
+    ),
+    (
+        "timely",
+        "Timely",
+        "Good practice: will it be shared in time to protect the child?",
+        "it is not timely",
+    ),
+]
+
+NECESSITY_TESTS_2024 = [
+    ("necessary", "Necessary", "Would sharing be necessary for the purpose?", "it is not necessary"),
+    (
+        "proportionate",
+        "Proportionate",
+        "Would sharing be proportionate for the intended purpose?",
+        "it is not proportionate",
+    ),
 ]

@@ -49,7 +49,8 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(status=DecisionStatus.DRAFT)
                 | Q(status=DecisionStatus.DISCARDED, current_version__isnull=True, submitted_at__isnull=True)
-                | Q(status=DecisionStatus.SUBMITTED, current_version__isnull=False, submitted_at__isnull=False),
+                | Q(status=DecisionStatus.SUBMITTED, current_version__isnull=False, submitted_at__isnull=False)
+                | Q(status=DecisionStatus.DISPOSED, current_version__isnull=False, submitted_at__isnull=False),
                 name="decision_status_matches_version",
             ),
         ]
@@ -191,16 +192,18 @@ class DecisionVersion(models.Model):
                 name="consent_basis_needs_consent",
             ),
             models.CheckConstraint(condition=Q(layout__gte=1), name="version_layout_positive"),
-            # From layout 2 the record states a lawful basis and a way of sending only for information that is
-            # shared. Layout 1 asked them of every decision, and its versions keep what they stated.
+            # After 2018's first layout the record states a lawful basis and a way of sending only for information
+            # that is shared. That layout asked them of every decision, and its versions keep what they stated.
             models.CheckConstraint(
-                condition=Q(layout=1)
+                condition=Q(edition="2018", layout=1)
                 | ~Q(outcome=Outcome.NO_SHARE)
                 | Q(lawful_basis="", special_category_condition="", sharing_method=""),
                 name="no_share_states_no_basis_or_method",
             ),
             models.CheckConstraint(
-                condition=Q(layout=1) | Q(outcome=Outcome.NO_SHARE) | (~Q(lawful_basis="") & ~Q(sharing_method="")),
+                condition=Q(edition="2018", layout=1)
+                | Q(outcome=Outcome.NO_SHARE)
+                | (~Q(lawful_basis="") & ~Q(sharing_method="")),
                 name="share_states_basis_and_method",
             ),
         ]
@@ -213,8 +216,9 @@ class DecisionVersion(models.Model):
         return self.outcome != Outcome.NO_SHARE and self.consent_status != ConsentStatus.GIVEN
 
     def canonical_content(self) -> dict[str, Any]:
-        """What the content hash (and a PDF's verification code) covers. The layout is part of it from layout 2
-        on; layout 1 content is exactly what it was before layouts existed, so old hashes still verify."""
+        """What the content hash (and a PDF's verification code) covers. The layout is part of it except for the
+        2018 edition's first layout, whose content is exactly what it was before layouts existed, so old hashes
+        still verify."""
         content = {
             "reference": self.decision.reference,
             "organisation": self.decision.organisation_id,
@@ -226,7 +230,7 @@ class DecisionVersion(models.Model):
             "previous_hash": self.previous.content_hash if self.previous_id and self.previous else "",
             "answers": self.answers,
         }
-        if self.layout != 1:
+        if (self.edition, self.layout) != ("2018", 1):
             content["layout"] = self.layout
         return content
 

@@ -31,6 +31,8 @@ class Can(StrEnum):
     # Subject access requests: finding every record about one person and releasing them. A capability of its
     # own, so an information governance role can be given it later without being an admin.
     SUBJECT_ACCESS = "subject_access"
+    # Retention review, legal holds and two-admin disposal (retention app).
+    MANAGE_RETENTION = "manage_retention"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -49,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
             Can.VIEW_CHAIN_STATUS,
             Can.RUN_CHAIN_CHECK,
             Can.SUBJECT_ACCESS,
+            Can.MANAGE_RETENTION,
         }
     ),
     # Auditors read everything an audit needs, the dashboard and the chain status included, and change nothing.

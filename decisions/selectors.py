@@ -26,7 +26,8 @@ def decisions_for_user(user: Any) -> QuerySet[Decision]:
         # Drafts, and drafts thrown away, are the practitioner's own.
         return qs.filter(status=DecisionStatus.SUBMITTED)
     if has(user, Can.VIEW_OWN_DECISIONS):
-        return qs.filter(owner=user)
+        # A disposed record is gone for everyone: only its tombstone remains (retention app, admins only).
+        return qs.filter(owner=user).exclude(status=DecisionStatus.DISPOSED)
     return Decision.objects.none()
 
 

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import Organisation
 from audit import actions
 from audit import services as audit
 
 from . import summary, wizard
 from .choices import DecisionStatus, ReviewStatus
-from .guidance import CURRENT_EDITION
 from .models import Decision, DecisionDraft, DecisionVersion, ReferenceCounter
 from .permissions import Can, can_amend, can_edit_draft, ensure
 from .signals import decision_submitted
@@ -56,15 +56,18 @@ def audit_decision(action: str, *, by: Any, decision: Decision, request: HttpReq
 
 @transaction.atomic
 def decision_start(*, by: Any, request: HttpRequest | None = None) -> DecisionDraft:
-    """A new decision with an empty draft, under the current guidance edition."""
+    """A new decision with an empty draft, under the edition of the advice its organisation has chosen. The
+    decision keeps that edition for ever: its draft, its versions and its amendments are all answered in it."""
     membership = ensure(by, Can.START_DECISION)
+    # Read now, not from the membership loaded with the user: an admin may have just changed it.
+    edition_code = Organisation.objects.values_list("guidance_edition", flat=True).get(pk=membership.organisation_id)
     now = timezone.now()
     decision = Decision.objects.create(
         organisation=membership.organisation,
         team=membership.team,
         owner=by,
         reference=_next_reference(membership.organisation),
-        edition=CURRENT_EDITION,
+        edition=edition_code,
         status=DecisionStatus.DRAFT,
         created_at=now,
         updated_at=now,

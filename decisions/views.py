@@ -17,7 +17,7 @@ from accounts.middleware import pop_kept_answer
 from . import display, search, selectors, services, wizard
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm
-from .guidance import CURRENT_EDITION, edition
+from .guidance import edition
 from .models import DecisionDraft
 from .permissions import Can, can_amend, ensure, has
 
@@ -84,12 +84,12 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def decision_start(request: HttpRequest) -> HttpResponse:
-    ensure(request.user, Can.START_DECISION)
+    membership = ensure(request.user, Can.START_DECISION)
     if request.method == "POST":
         draft = services.decision_start(by=request.user, request=request)
         # The decision's own page is its task list: the whole record, and where to begin.
         return redirect("decisions:detail", reference=draft.decision.reference)
-    return render(request, "decisions/start.html", {"edition": edition(CURRENT_EDITION)})
+    return render(request, "decisions/start.html", {"edition": edition(membership.organisation.guidance_edition)})
 
 
 def _step_url(reference: str, key: str, back_to_check: bool) -> str:

@@ -300,6 +300,10 @@ FLOW_2018 = Flow(
 FLOWS: dict[tuple[str, int], Flow] = {(flow.edition, flow.layout): flow for flow in (v1.FLOW, FLOW_2018)}
 
 
+def _register(flow: Flow) -> None:
+    FLOWS[(flow.edition, flow.layout)] = flow
+
+
 def current_layout(edition_code: str = CURRENT_EDITION) -> int:
     return max(layout for code, layout in FLOWS if code == edition_code)
 
@@ -346,3 +350,10 @@ def validate_record(edition_code: str, answers: Answers, layout: int | None = No
 
 def relevant_answers(edition_code: str, answers: Answers, layout: int | None = None) -> Answers:
     return flow_for(edition_code, layout).relevant_answers(answers)
+
+
+# The May 2024 edition's pages (wizard_2024.py) reuse this module's conditions, so they join FLOWS once it has
+# loaded. The app imports this module at start-up, so wizard_2024 is never loaded first.
+from . import wizard_2024  # noqa: E402
+
+_register(wizard_2024.FLOW)

@@ -32,9 +32,11 @@ from background import runner
 from background.models import Chunk, Job
 from decisions import pdf, signing
 from decisions.choices import Outcome
+from decisions.guidance import edition
 from decisions.models import DecisionVersion
 from decisions.permissions import Can, has
 
+from . import expiry
 from .models import DOWNLOAD_FOR, BulkExport, ExportStatus
 from .selectors import decisions_for_export
 from .services import EMPTY_SELECTION
@@ -53,7 +55,17 @@ STORAGE_FAILED = (
     "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
-INDEX_HEADER = ["Reference", "Version", "Outcome", "Team", "Submitted at (UK time)", "Verification code", "File"]
+# The edition came last (issue 13), so programs that read the earlier columns by position still work.
+INDEX_HEADER = [
+    "Reference",
+    "Version",
+    "Outcome",
+    "Team",
+    "Submitted at (UK time)",
+    "Verification code",
+    "File",
+    "Edition of the advice",
+]
 
 
 class ExportStopped(runner.JobStopped):
@@ -73,6 +85,8 @@ class IndexRow:
     team: str
     submitted_at: str
     filename: str
+    # Chunks finished before the column existed have no edition; the export then leaves the cell empty.
+    edition: str = ""
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -94,6 +108,7 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
                 row.submitted_at,
                 pdf.group_code(row.content_hash),
                 row.filename,
+                row.edition,
             ]
         )
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
@@ -156,7 +171,6 @@ def _claim(export_id: int) -> tuple[int, list[int]] | None:
 
 def run_export(export_id: int) -> str:
     """Plan the export's chunks (the workers then run them). With the immediate backend, the whole export."""
-    prune_expired_files()
     claimed = _claim(export_id)
     if claimed is None:
         return "skipped"
@@ -221,6 +235,7 @@ class BulkExportJob(runner.JobKind):
                             team=decision.team.name if decision.team else "",
                             submitted_at=f"{submitted:%-d %B %Y, %H:%M}",
                             filename=filename,
+                            edition=edition(version.edition).short_title,
                         )
                     )
                     progress(done)
@@ -330,15 +345,8 @@ bulk_export = BulkExportJob()
 
 
 def prune_expired_files() -> int:
-    """Delete the zips whose download time has passed. Their rows stay, as the record of the export."""
-    removed = 0
-    for export in BulkExport.objects.filter(status=ExportStatus.READY, expires_at__lte=timezone.now()).exclude(
-        file_name=""
-    ):
-        delete_quietly(export.file_name)
-        BulkExport.objects.filter(pk=export.pk).update(file_name="")
-        removed += 1
-    return removed
+    """Delete every expired export file now (housekeeping does this on its schedule). Returns how many."""
+    return expiry.expire_batch(timezone.now(), limit=10**9)
 
 
 @task()

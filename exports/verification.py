@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from decisions.choices import DecisionStatus
 from decisions.models import Decision, DecisionVersion
 from decisions.pdf import AttachedRecord, group_code
 from decisions.permissions import membership_of
@@ -63,6 +64,8 @@ def _stored_version(user: Any, code: str) -> DecisionVersion | None:
     return (
         DecisionVersion.objects.select_related("decision", "decision__organisation", "submitted_by", "previous")
         .filter(content_hash=code, decision__organisation_id=membership.organisation_id)
+        # A disposed record's content is gone: its code no longer matches anything held (the tombstone keeps it).
+        .exclude(decision__status=DecisionStatus.DISPOSED)
         .first()
     )
 

@@ -16,6 +16,7 @@ NAV: list[tuple[str, str, Can | None]] = [
     ("Audit log", "audit:log", Can.VIEW_AUDIT_LOG),
     ("Audit trail check", "audit:chain", Can.VIEW_CHAIN_STATUS),
     ("Exports", "exports:start", Can.BULK_EXPORT),
+    ("Retention", "retention:due", Can.MANAGE_RETENTION),
     ("Settings", "oversight:organisation", Can.MANAGE_ORGANISATION),
 ]
 
@@ -53,5 +54,6 @@ def capabilities(request: HttpRequest) -> dict[str, Any]:
             "chain_status": has(user, Can.VIEW_CHAIN_STATUS),
             "organisation": has(user, Can.MANAGE_ORGANISATION),
             "exports": has(user, Can.BULK_EXPORT),
+            "retention": has(user, Can.MANAGE_RETENTION),
         },
     }

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
-from accounts.models import ReviewTiming
+from accounts.models import GuidanceEdition, ReviewTiming
+from decisions.guidance import EDITION_CHOICES
 
 COMMENT_MAX = 5000
 
@@ -71,3 +72,70 @@ class OrganisationSettingsForm(_GovukForm):
             "invalid_choice": "Select when supervisors review decisions",
         },
     )
+
+
+def _years(label: str, hint: str, what: str, low: int, high: int) -> forms.IntegerField:
+    messages = {
+        "required": f"Enter {what}",
+        "invalid": f"{what[0].upper()}{what[1:]} must be a whole number, like 25",
+        "min_value": f"{what[0].upper()}{what[1:]} must be {low} or more",
+        "max_value": f"{what[0].upper()}{what[1:]} must be {high} or fewer",
+    }
+    return forms.IntegerField(
+        label=label,
+        help_text=hint,
+        min_value=low,
+        max_value=high,
+        error_messages=messages,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}),
+    )
+
+
+class RetentionSettingsForm(_GovukForm):
+    retention_child_age_years = _years(
+        "Review records when the youngest child on them reaches this age",
+        "In years. 25 is the common schedule for child protection records",
+        "the age at which records are reviewed",
+        18,
+        120,
+    )
+    retention_no_birth_date_years = _years(
+        "Where no child's date of birth is known, review records this many years after their last activity",
+        "Last activity is the latest submission, amendment or review. 6 years is the default",
+        "the years after the last activity",
+        1,
+        120,
+    )
+class OrganisationEditionForm(_GovukForm):
+    guidance_edition = forms.ChoiceField(
+        label="Which edition of HM Government's information sharing advice are new decisions made under?",
+        choices=GuidanceEdition.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Decisions already started or submitted keep the edition they were made under, and so do their "
+            "amendments. Only decisions started after you save use the edition you choose."
+        ),
+        error_messages={
+            "required": "Select the edition of the advice for new decisions",
+            "invalid_choice": "Select the edition of the advice for new decisions",
+        },
+    )
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filter, read from the query string."""
+
+    edition = forms.ChoiceField(
+        label="Edition of the advice",
+        required=False,
+        choices=[("", "Any edition"), *EDITION_CHOICES],
+        error_messages={"invalid_choice": "Select an edition from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(Field.select("edition"))

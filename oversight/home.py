@@ -19,6 +19,7 @@ from audit.selectors import latest_chain_check
 from decisions import selectors as decision_selectors
 from decisions.permissions import Can, has, membership_of
 from exports.selectors import export_counts
+from retention.selectors import due_count
 
 from .selectors import age_in_words, review_work
 
@@ -132,6 +133,18 @@ def settings_item(membership: Any) -> Item:
     )
 
 
+def retention_item(user: Any) -> Item:
+    due = due_count(user)
+    return Item(
+        "retention",
+        "Records due for retention review",
+        reverse("retention:due"),
+        "Keep them on legal hold, or dispose of them with a second admin's approval.",
+        _plural(due, "due", "due") if due else "None",
+        "blue" if due else "",
+    )
+
+
 def chain_item(user: Any) -> Item:
     check = latest_chain_check(user)
     if check is None:
@@ -183,6 +196,8 @@ def home(request: HttpRequest) -> HttpResponse:
             items += supervisor_items(user)
         if has(user, Can.BULK_EXPORT):
             items.append(exports_item(user))
+        if has(user, Can.MANAGE_RETENTION):
+            items.append(retention_item(user))
         if has(user, Can.MANAGE_ORGANISATION):
             items.append(settings_item(membership))
         items += oversight_items(user)

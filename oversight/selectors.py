@@ -174,7 +174,7 @@ def _month_start(today: dt.date, months_back: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
+def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str = "") -> Figures:
     """The organisation's decisions over the last twelve months (this one included), and its reviews now.
 
     A decision counts in the month it was first submitted, so amending it later does not move it; what
@@ -191,9 +191,11 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
     in_period: Counter[tuple[str, str]] = Counter()
     per_month: dict[dt.date, Counter[str]] = {}
     review_status: Counter[str] = Counter()
+    scope = DecisionCount.objects.filter(organisation_id=org_id)
+    if edition:
+        scope = scope.filter(edition=edition)
     counts = (
-        DecisionCount.objects.filter(organisation_id=org_id)
-        .filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
+        scope.filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
         .values_list("month", "fact", "value")
         .annotate(n=Sum("count"))
         .order_by()
@@ -217,6 +219,8 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None) -> Figures:
 
     # How long reviews have waited: the bands up to a week from an index range, the rest by difference.
     waiting = Decision.objects.filter(organisation_id=org_id, review_status=ReviewStatus.AWAITING)
+    if edition:
+        waiting = waiting.filter(edition=edition)
     bands: dict[str, Any] = {}
     lower = None
     for index, (_label, upper_days) in enumerate(AGE_BANDS[:-1]):

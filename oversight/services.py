@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Organisation, ReviewTiming
+from accounts.models import GuidanceEdition, Organisation, ReviewTiming
 from audit import actions
 from audit import services as audit
 from decisions.choices import ReviewStatus
@@ -75,7 +75,9 @@ def _review(
         organisation=locked.organisation_id,
         target=locked,
         target_ref=locked.reference,
-        details={"version": version.number, "review": review.pk, "comment": comment},
+        # The comment is the record's content (it may name the child): it stays on the review, which disposal can
+        # clear, and the log reads it from there.
+        details={"version": version.number, "review": review.pk, "comment_given": bool(comment)},
         request=request,
     )
     return review, True
@@ -107,23 +109,69 @@ def review_return(
 
 
 @transaction.atomic
-def organisation_settings_update(*, by: Any, review_timing: str, request: HttpRequest | None = None) -> Organisation:
-    """Change when the admin's organisation reviews decisions. Saving the same value again records nothing."""
+def organisation_settings_update(
+    *,
+    by: Any,
+    review_timing: str | None = None,
+    retention_child_age_years: int | None = None,
+    retention_no_birth_date_years: int | None = None,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """Change the admin's organisation's settings: when it reviews decisions, and its retention schedule.
+    A setting left as None stays as it is; saving the same values again records nothing."""
     membership = ensure(by, Can.MANAGE_ORGANISATION)
-    if review_timing not in ReviewTiming.values:
+    if review_timing is not None and review_timing not in ReviewTiming.values:
         raise ValidationError("Select when decisions are reviewed")
+    if retention_child_age_years is not None and not 18 <= retention_child_age_years <= 120:
+        raise ValidationError("The age at which records are reviewed must be between 18 and 120")
+    if retention_no_birth_date_years is not None and not 1 <= retention_no_birth_date_years <= 120:
+        raise ValidationError("The years after the last activity must be between 1 and 120")
     organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
-    before = organisation.review_timing
-    if before == review_timing:
+    wanted = {
+        "review_timing": review_timing,
+        "retention_child_age_years": retention_child_age_years,
+        "retention_no_birth_date_years": retention_no_birth_date_years,
+    }
+    changes = {
+        name: {"from": getattr(organisation, name), "to": value}
+        for name, value in wanted.items()
+        if value is not None and getattr(organisation, name) != value
+    }
+    if not changes:
         return organisation
-    organisation.review_timing = review_timing
-    organisation.save(update_fields=["review_timing"])
+    for name, change in changes.items():
+        setattr(organisation, name, change["to"])
+    organisation.save(update_fields=list(changes))
     audit.record(
         action=actions.ORG_SETTINGS_CHANGE,
         actor=by,
         organisation=organisation,
         target=organisation,
-        details={"review_timing": {"from": before, "to": review_timing}},
+        details=changes,
+        request=request,
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_edition_update(*, by: Any, guidance_edition: str, request: HttpRequest | None = None) -> Organisation:
+    """Choose the edition of the advice that the admin's organisation's new decisions are made under. Decisions
+    already started or submitted keep theirs. Saving the same edition again records nothing."""
+    membership = ensure(by, Can.MANAGE_ORGANISATION)
+    if guidance_edition not in GuidanceEdition.values:
+        raise ValidationError("Select the edition of the advice for new decisions")
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    before = organisation.guidance_edition
+    if before == guidance_edition:
+        return organisation
+    organisation.guidance_edition = guidance_edition
+    organisation.save(update_fields=["guidance_edition"])
+    audit.record(
+        action=actions.ORG_SETTINGS_CHANGE,
+        actor=by,
+        organisation=organisation,
+        target=organisation,
+        details={"guidance_edition": {"from": before, "to": guidance_edition}},
         request=request,
     )
     return organisation

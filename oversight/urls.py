@@ -10,4 +10,5 @@ urlpatterns = [
     path("reviews/<str:reference>/versions/<int:number>/return", views.review_return, name="return"),
     path("dashboard", views.dashboard, name="dashboard"),
     path("organisation", views.organisation_settings, name="organisation"),
+    path("organisation/edition", views.organisation_edition, name="organisation_edition"),
 ]

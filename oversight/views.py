@@ -13,10 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import ReviewTiming
 from decisions import selectors as decision_selectors
 from decisions.choices import Outcome
+from decisions.guidance import EDITION_CHOICES
+from decisions.guidance import edition as guidance_edition
 from decisions.permissions import Can, ensure
 
 from . import selectors, services
-from .forms import ApproveForm, OrganisationSettingsForm, ReturnForm
+from .forms import (
+    ApproveForm,
+    DashboardFilterForm,
+    OrganisationEditionForm,
+    OrganisationSettingsForm,
+    RetentionSettingsForm,
+    ReturnForm,
+)
 from .models import ReviewOutcome
 from .permissions import can_review_now, may_review_in
 
@@ -104,11 +113,16 @@ def review_return(request: HttpRequest, reference: str, number: int) -> HttpResp
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     ensure(request.user, Can.VIEW_DASHBOARD)
-    figures = selectors.dashboard_figures(request.user)
+    form = DashboardFilterForm(data=request.GET)
+    # An edition that is not in the list is shown as an error, with every edition's figures.
+    chosen = form.cleaned_data["edition"] if form.is_valid() else ""
+    figures = selectors.dashboard_figures(request.user, edition=chosen)
     return render(
         request,
         "oversight/dashboard.html",
         {
+            "form": form,
+            "edition_label": dict(EDITION_CHOICES).get(chosen, ""),
             "figures": figures,
             "oldest_age": selectors.age_in_words(figures.oldest_awaiting),
             "chart_data": figures.chart_data(),
@@ -118,19 +132,58 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """Two forms on one page, each saved by its own button: when reviews happen, and the retention schedule."""
     membership = ensure(request.user, Can.MANAGE_ORGANISATION)
     organisation = membership.organisation
+    posted = request.POST.get("form", "review") if request.method == "POST" else ""
     form = OrganisationSettingsForm(
-        data=request.POST if request.method == "POST" else None, initial={"review_timing": organisation.review_timing}
+        data=request.POST if posted == "review" else None, initial={"review_timing": organisation.review_timing}
     )
-    if request.method == "POST" and form.is_valid():
+    retention_form = RetentionSettingsForm(
+        data=request.POST if posted == "retention" else None,
+        initial={
+            "retention_child_age_years": organisation.retention_child_age_years,
+            "retention_no_birth_date_years": organisation.retention_no_birth_date_years,
+        },
+    )
+    if posted == "review" and form.is_valid():
         services.organisation_settings_update(
             by=request.user, review_timing=form.cleaned_data["review_timing"], request=request
         )
         messages.success(request, "Your organisation's settings are saved.")
         return redirect("oversight:organisation")
+    if posted == "retention" and retention_form.is_valid():
+        services.organisation_settings_update(by=request.user, request=request, **retention_form.cleaned_data)
+        messages.success(request, "Your organisation's retention schedule is saved.")
+        return redirect("oversight:organisation")
     return render(
         request,
         "oversight/organisation.html",
-        {"organisation": organisation, "form": form, "emails_not_sent": selectors.emails_not_sent(request.user)},
+        {
+            "organisation": organisation,
+            "form": form,
+            "retention_form": retention_form,
+            "emails_not_sent": selectors.emails_not_sent(request.user),
+            "edition": guidance_edition(organisation.guidance_edition),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edition(request: HttpRequest) -> HttpResponse:
+    """The edition of the advice new decisions are made under: its own page, because it changes the questions
+    every practitioner in the organisation is asked."""
+    membership = ensure(request.user, Can.MANAGE_ORGANISATION)
+    organisation = membership.organisation
+    form = OrganisationEditionForm(
+        data=request.POST if request.method == "POST" else None,
+        initial={"guidance_edition": organisation.guidance_edition},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_edition_update(
+            by=request.user, guidance_edition=form.cleaned_data["guidance_edition"], request=request
+        )
+        chosen = guidance_edition(form.cleaned_data["guidance_edition"])
+        messages.success(request, f"New decisions will be made under the {chosen.short_title} advice.")
+        return redirect("oversight:organisation")
+    return render(request, "oversight/edition.html", {"organisation": organisation, "form": form})

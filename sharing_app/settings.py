@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "background",
     "exports",
+    "housekeeping",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +327,12 @@ AUDIT_TRUSTED_PUBLIC_KEYS_FILE: str = env.str(
 AUDIT_CHECKPOINT_EVERY: int = env.int("AUDIT_CHECKPOINT_EVERY", default=1000)
 AUDIT_CHECKPOINT_LOG: str = env.str("AUDIT_CHECKPOINT_LOG", default=str(VAR_DIR / "audit-checkpoints.log"))
 AUDIT_CHECKPOINT_SYSLOG: str = env.str("AUDIT_CHECKPOINT_SYSLOG", default="")
+# Addresses, browsers and unknown typed usernames in audit events are cleared by housekeeping after this many days.
+AUDIT_CLIENT_DATA_KEEP_DAYS: int = env.int("AUDIT_CLIENT_DATA_KEEP_DAYS", default=365)
+# Housekeeping (housekeeping/jobs.py): rows per transaction, and an optional pause between batches to spare a busy
+# database.
+HOUSEKEEPING_BATCH: int = env.int("HOUSEKEEPING_BATCH", default=1000)
+HOUSEKEEPING_PAUSE_SECONDS: float = env.float("HOUSEKEEPING_PAUSE_SECONDS", default=0.0)
 
 # Digitally signed PDFs (decisions/signing.py): a PKCS#12 file (certificate and private key). `make run`
 # makes a self-signed demo one in var/; production supplies one issued for the organisation. Certificates

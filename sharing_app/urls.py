@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("oversight/", include("oversight.urls")),
     path("exports/", include("exports.urls")),
+    path("retention/", include("retention.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -7,8 +7,22 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-APPEND_ONLY_TABLES = ("audit_auditevent", "decisions_decisionversion", "audit_chaincheck", "audit_auditcheckpoint")
-AUDIT_TABLES = ("audit_auditevent", "audit_chainhead", "audit_chaincheck", "audit_auditcheckpoint")
+APPEND_ONLY_TABLES = (
+    "audit_auditevent",
+    "decisions_decisionversion",
+    "audit_chaincheck",
+    "audit_auditcheckpoint",
+    "audit_clientdataclearing",
+    "audit_legacyclearing",
+)
+AUDIT_TABLES = (
+    "audit_auditevent",
+    "audit_chainhead",
+    "audit_chaincheck",
+    "audit_auditcheckpoint",
+    "audit_clientdataclearing",
+    "audit_legacyclearing",
+)
 
 
 @contextmanager

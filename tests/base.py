@@ -59,8 +59,14 @@ class World(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.org_a = Organisation.objects.create(name="Org A Partnership", slug="org-a", reference_prefix="OA")
-        cls.org_b = Organisation.objects.create(name="Org B Partnership", slug="org-b", reference_prefix="OB")
+        # Both on the 2018 edition, which most tests walk; tests of the 2024 edition switch an organisation over
+        # (tests/edition_helpers.py). New organisations otherwise start on 2024.
+        cls.org_a = Organisation.objects.create(
+            name="Org A Partnership", slug="org-a", reference_prefix="OA", guidance_edition="2018"
+        )
+        cls.org_b = Organisation.objects.create(
+            name="Org B Partnership", slug="org-b", reference_prefix="OB", guidance_edition="2018"
+        )
         cls.team_a = Team.objects.create(organisation=cls.org_a, name="Front door A")
         cls.team_b = Team.objects.create(organisation=cls.org_b, name="Front door B")
         cls.alice_practitioner_org_a = make_user("alice_practitioner", cls.org_a, Role.PRACTITIONER, cls.team_a)

@@ -28,7 +28,9 @@ def committed_practitioner(slug: str) -> Iterator[User]:
             "(SELECT coalesce(max(id), 0) FROM audit_auditcheckpoint)"
         )
         before = tuple(int(n) for n in cursor.fetchone())
-    org = Organisation.objects.create(name=f"{slug} partnership", slug=slug, reference_prefix=slug[:2].upper())
+    org = Organisation.objects.create(
+        name=f"{slug} partnership", slug=slug, reference_prefix=slug[:2].upper(), guidance_edition="2018"
+    )
     user = User.objects.create(username=f"{slug}_practitioner", password=password_hash(), first_name="Pat")
     Membership.objects.create(user=user, organisation=org, role=Role.PRACTITIONER)
     try:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts import twofactor
 from audit import actions, readable
 from audit import services as audit
+from audit.models import AuditEvent
 from decisions import services as decision_services
 from oversight import services as review_services
 
@@ -100,10 +101,30 @@ class ReadableLogTests(World):
         self.log("?reference=NOPE")
         html = self.log()
         assert "Version 1" in html and "Comment: “Say who was told”" in html
+        # The comment is read from the review, not the event (which disposal could not clear).
+        event = AuditEvent.objects.get(action=actions.REVIEW_RETURN)
+        assert "Say who was told" not in str(event.canonical_payload())
         assert (
             "Review timing changed from “After sharing" in html and "to “Before a decision to share is final”" in html
         )
         assert "Filters: reference NOPE" in html and "0 events shown" in html
+
+    def test_an_event_written_before_comments_left_the_trail_still_shows_its_comment(self) -> None:
+        audit.record(
+            action=actions.REVIEW_APPROVE,
+            actor=self.sue_supervisor_org_a,
+            organisation=self.org_a,
+            target=self.v1.decision,
+            target_ref=self.v1.decision.reference,
+            details={"version": 1, "review": 999999, "comment": "Old words"},
+        )
+        assert "Comment: “Old words”" in self.log()
+
+    def test_a_typed_username_shows_until_it_is_cleared(self) -> None:
+        audit.record(
+            action=actions.LOGIN_FAILED, organisation=self.org_a, details={"known_user": False}, typed_username="nemo"
+        )
+        assert "Username typed: nemo" in self.log()
 
     def test_records_link_to_their_page(self) -> None:
         html = self.log(f"?reference={self.reference}")

@@ -119,6 +119,13 @@ ACCESS: dict[str, Access] = {
     ),
     "oversight:dashboard": Access(get=_set(SUPERVISOR, ADMIN, AUDITOR)),
     "oversight:organisation": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
+    "retention:due": Access(get=_set(ADMIN)),
+    "retention:disposed": Access(get=_set(ADMIN)),
+    # An empty POST chooses no action: the page says so (400).
+    "retention:record": Access(
+        get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=400, org_record=True
+    ),
+    "retention:organisation_hold": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
     "exports:start": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
     "exports:detail": Access(get=_set(ADMIN), org_record=True),
     "exports:progress": Access(get=_set(ADMIN), org_record=True),
@@ -241,6 +248,7 @@ class AuthorisationMatrixTests(World):
             "decisions:detail": records,
             "decisions:amend": records,
             "exports:decision_pdf": records,
+            "retention:record": records,
             "decisions:step": {"reference": self.draft_ref, "step": "request"},
             "decisions:check": {"reference": self.draft_ref},
             "decisions:discard": {"reference": self.draft_ref},

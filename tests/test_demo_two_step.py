@@ -33,7 +33,7 @@ TWO_STEP_ROLES = {"supervisor.north", "admin.north", "auditor.north", "superviso
 def seed() -> str:
     out = StringIO()
     with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):
-        call_command("seed_demo", stdout=out, stderr=StringIO())
+        call_command("seed_demo", "--no-decisions", stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -76,7 +76,7 @@ class SeedDemoTwoStepTests(World):
         errors = StringIO()
         out = StringIO()
         with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):
-            call_command("seed_demo", stdout=out, stderr=errors)
+            call_command("seed_demo", "--no-decisions", stdout=out, stderr=errors)
         real.refresh_from_db()
         assert real.password == password and not real.demo_account
         assert "supervisor.north exists and was not made by seed_demo" in errors.getvalue()

@@ -373,6 +373,50 @@ class OversightFuzzTests(FuzzWorld):
 
         change()
 
+    def test_retention_settings(self) -> None:
+        from oversight.forms import RetentionSettingsForm
+
+        client = self.client_for(self.ada_admin_org_a)
+        url = reverse("oversight:organisation")
+        valid = {"form": "retention", "retention_child_age_years": "25", "retention_no_birth_date_years": "6"}
+
+        @FEW
+        @given(data=form_data(RetentionSettingsForm(), {"form": st.just(["retention"])}, valid))
+        def change(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                response = client.post(url, data)
+                no_server_error(response, f"retention settings {data!r:.200}")
+                org = Organisation.objects.get(pk=self.org_a.pk)
+                assert 18 <= org.retention_child_age_years <= 120 and 1 <= org.retention_no_birth_date_years <= 120
+
+        change()
+
+    def test_retention_record_actions(self) -> None:
+        from retention import forms as retention_forms
+
+        client = self.client_for(self.ada_admin_org_a)
+        url = reverse("retention:record", args=[self.version.decision.reference])
+        actions = st.lists(st.sampled_from(["hold", "lift", "propose", "approve", "cancel", "", "x" * 300]), max_size=1)
+        for form_class in (
+            retention_forms.HoldForm, retention_forms.LiftForm, retention_forms.ProposeForm, retention_forms.ApproveForm
+        ):  # fmt: skip
+
+            @FEW
+            @given(data=form_data(form_class(), {"action": actions}))
+            def act(data: dict[str, list[str]]) -> None:
+                with rolled_back(client):
+                    no_server_error(client.post(url, data), f"retention {data!r:.200}")
+
+            act()
+
+        @FEW
+        @given(data=form_data(retention_forms.OrganisationHoldForm()))
+        def hold(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                no_server_error(client.post(reverse("retention:organisation_hold"), data), f"hold {data!r:.200}")
+
+        hold()
+
 
 class AuditAndExportFuzzTests(FuzzWorld):
     def test_audit_log_filters_and_cursors(self) -> None:
@@ -603,6 +647,7 @@ def test_every_form_with_input_is_fuzzed() -> None:
     import decisions.forms
     import exports.forms
     import oversight.forms
+    import retention.forms
 
     fuzzed: set[str] = {
         "SignInForm",
@@ -616,6 +661,11 @@ def test_every_form_with_input_is_fuzzed() -> None:
         "ApproveForm",
         "ReturnForm",
         "OrganisationSettingsForm",
+        "RetentionSettingsForm",
+        "HoldForm",
+        "OrganisationHoldForm",
+        "LiftForm",
+        "ProposeForm",
         "BulkExportForm",
         "VerifyForm",
         "PersonSearchForm",  # tests/test_subject_access.py
@@ -625,7 +675,7 @@ def test_every_form_with_input_is_fuzzed() -> None:
     }
     found = {
         name
-        for module in (accounts.forms, audit.forms, decisions.forms, exports.forms, oversight.forms)
+        for module in (accounts.forms, audit.forms, decisions.forms, exports.forms, oversight.forms, retention.forms)
         for name, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, forms.BaseForm) and obj.__module__ == module.__name__ and not name.startswith("_")
     }

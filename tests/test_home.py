@@ -143,7 +143,7 @@ class AdminHomeTests(World):
         self.export(ExportStatus.READY)
         ChainCheck.objects.create(checked_at=timezone.now() - dt.timedelta(hours=3), ok=True, events_checked=9)
         html = self.client_for(self.ada_admin_org_a).get(HOME).content.decode()
-        assert queue_keys(html) == ["exports", "settings", "chain", "dashboard", "decisions"]
+        assert queue_keys(html) == ["exports", "retention", "settings", "chain", "dashboard", "decisions"]
         exports = queue_item(html, "exports")
         assert f'href="{reverse("exports:start")}"' in exports and "2 in progress" in exports
         assert f'href="{reverse("oversight:organisation")}"' in queue_item(html, "settings")
@@ -255,7 +255,15 @@ class NavigationTests(World):
         expected = {
             self.alice_practitioner_org_a: ["Home", "Your decisions"],
             self.sue_supervisor_org_a: ["Home", "Decisions", "To review", "Dashboard", "Audit log"],
-            self.ada_admin_org_a: ["Home", "Decisions", "Dashboard", "Audit trail check", "Exports", "Settings"],
+            self.ada_admin_org_a: [
+                "Home",
+                "Decisions",
+                "Dashboard",
+                "Audit trail check",
+                "Exports",
+                "Retention",
+                "Settings",
+            ],
             self.aud_auditor_org_a: ["Home", "Decisions", "Dashboard", "Audit log", "Audit trail check"],
             self.nobody_without_org: ["Home"],
         }

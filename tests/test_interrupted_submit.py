@@ -120,7 +120,9 @@ class InterruptedSubmitTests(World):
 @pytest.fixture
 def committed_world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        org = Organisation.objects.create(name="Killed connection", slug="killed-conn", reference_prefix="KC")
+        org = Organisation.objects.create(
+            name="Killed connection", slug="killed-conn", reference_prefix="KC", guidance_edition="2018"
+        )
         user = User.objects.create(username="killed_conn_practitioner")
         Membership.objects.create(user=user, organisation=org, role=Role.PRACTITIONER)
         yield user

@@ -29,7 +29,9 @@ def setup(decisions: int) -> dict[str, Any]:
     from exports import services
     from tests.factories import make_submitted_decision
 
-    organisation = Organisation.objects.create(name="Workers Partnership", slug="workers", reference_prefix="WK")
+    organisation = Organisation.objects.create(
+        name="Workers Partnership", slug="workers", reference_prefix="WK", guidance_edition="2018"
+    )
     team = Team.objects.create(organisation=organisation, name="Front door")
     practitioner = User.objects.create(username="worker_practitioner", first_name="Pat", last_name="Worker")
     admin = User.objects.create(username="worker_admin", first_name="Ada", last_name="Worker")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_user_demo_account"),
-        ("decisions", "0006_person_name_trigram_and_case_reference"),
+        ("decisions", "0008_person_name_trigram_and_case_reference"),
         ("exports", "0002_export_file_in_storage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,8 +10,9 @@ import pytest
 
 from .conftest import Journey, shell
 
-# Records for the journeys, made through the real services in the e2e database: a decision waiting for
-# review, one returned, one returned and then amended, and a draft. Prints their references as JSON.
+# Records for the journeys, made through the real services in the e2e database (beside seed_demo's samples): a
+# decision waiting for review, one returned, one returned and then amended, and a draft. Prints their
+# references, and how many the practitioner has returned and in draft, as JSON.
 PREPARE = """
 import json
 from accounts.models import User
@@ -28,11 +29,16 @@ rs.review_return(by=s, decision=amended.decision, version=amended, comment="Name
 amend(p, amended, "Named the sibling", {"safety": {"others_affected": "Sibling aged 4"}})
 draft = ds.decision_start(by=p)
 ds.draft_save_step(by=p, draft=draft, step_key="request", answers=answers_for(["request"])["request"])
+from decisions.models import Decision
+mine = Decision.objects.filter(owner=p)
 print("REFS " + json.dumps({
     "waiting": waiting.decision.reference,
     "returned": returned.decision.reference,
     "amended": amended.decision.reference,
     "draft": draft.decision.reference,
+    # With seed_demo's sample decisions beside these.
+    "returned_count": str(mine.filter(review_status="returned").count()),
+    "draft_count": str(mine.filter(status="draft").count()),
 }))
 """
 
@@ -67,7 +73,8 @@ def test_practitioner_reaches_every_task_from_home(journey: Journey, records: di
     page = journey.page
     journey.sign_in("practitioner.north")
     journey.look("home")
-    assert queue_status(journey, "returned") == "1 to fix" and queue_status(journey, "drafts") == "1 draft"
+    assert queue_status(journey, "returned") == f"{records['returned_count']} to fix"
+    assert queue_status(journey, "drafts") == f"{records['draft_count']} drafts"
     # Returned decisions are highlighted: the banner leads to them.
     click(journey, "See what needs to change")
     journey.look("returned")
@@ -238,7 +245,7 @@ def test_forgotten_password_pages(journey: Journey) -> None:
 MAIN_PAGES: dict[str, list[str]] = {
     "practitioner.north": ["/", "/decisions/", "/decisions/?show=returned", "/exports/verify", "/accounts/security"],
     "supervisor.north": ["/", "/oversight/reviews", "/decisions/", "/oversight/dashboard", "/audit/"],
-    "admin.north": ["/", "/exports/", "/oversight/organisation", "/audit/chain", "/decisions/"],
+    "admin.north": ["/", "/exports/", "/oversight/organisation", "/audit/chain", "/decisions/", "/retention/"],
     "auditor.north": ["/", "/audit/", "/audit/chain", "/oversight/dashboard"],
 }
 

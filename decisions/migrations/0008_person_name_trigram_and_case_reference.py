@@ -29,7 +29,7 @@ def drop_trigram_index(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0005_people_on_decisions"),
+        ("decisions", "0007_no_share_constraints_by_edition"),
     ]
 
     operations = [

@@ -1,4 +1,8 @@
-"""Create (or refresh) two demo organisations with a user for every role. Safe to run again.
+"""Create (or refresh) two demo organisations with a user for every role, and sample decisions in every
+state with six months of history (oversight/demo.py). Safe to run again: existing samples are kept.
+
+It lives in oversight, the top of the layering, because the samples are made through the decision and review
+services.
 
 Demo supervisors, admins, auditors and the superuser get an authenticator key at once, so the demonstration
 needs no phone: the keys are printed, and `manage.py demo_code USERNAME` prints the current code. Every
@@ -7,15 +11,19 @@ account made here is marked as a demo account; an existing account that is not o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import twofactor
 from accounts.models import Membership, Organisation, Role, Team, User
+from oversight import demo
 
 DEMO_ORGANISATIONS = [
     ("Northshire Safeguarding Partnership", "northshire", "NSP", "Children's Services Front Door", "north"),
@@ -31,9 +39,14 @@ PEOPLE = {
 
 class Command(BaseCommand):
     help = (
-        "Create demo organisations, teams and one user per role in each (idempotent). Prints the logins and the "
-        "two-step keys of the demo accounts that need one."
+        "Create demo organisations, teams, one user per role in each and sample decisions in every state "
+        "(idempotent). Prints the logins and the two-step keys of the demo accounts that need one."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-decisions", action="store_true", help="Only the organisations and people, no sample decisions"
+        )
 
     def demo_user(self, username: str, defaults: dict[str, Any]) -> User | None:
         """The demo account with this username, made now if missing; None (and a warning) if a real account
@@ -52,9 +65,33 @@ class Command(BaseCommand):
         fixed_password = os.environ.get("DEMO_PASSWORD")
         rows: list[tuple[str, str, str, str]] = []
         keys: list[tuple[str, str]] = []
+        casts: dict[str, dict[str, Any]] = {}
+        fresh = not Organisation.objects.filter(slug__in=[o[1] for o in DEMO_ORGANISATIONS]).exists()
+        with self._history_start() if fresh and not options["no_decisions"] else nullcontext():
+            self._people(fixed_password, rows, keys, casts)
+        if not options["no_decisions"]:
+            self._samples(casts)
+        self._print(rows, keys)
+
+    def _history_start(self) -> AbstractContextManager[Any]:
+        """On a new database the people join when the samples' history starts, so the audit trail reads in
+        order from its first event."""
+        import time_machine
+
+        return time_machine.travel(timezone.now() - dt.timedelta(days=demo.HISTORY_DAYS), tick=False)
+
+    def _people(
+        self,
+        fixed_password: str | None,
+        rows: list[tuple[str, str, str, str]],
+        keys: list[tuple[str, str]],
+        casts: dict[str, dict[str, Any]],
+    ) -> None:
         for name, slug, prefix, team_name, short in DEMO_ORGANISATIONS:
             organisation, _ = Organisation.objects.get_or_create(
-                slug=slug, defaults={"name": name, "reference_prefix": prefix}
+                # The samples' history begins under the July 2018 advice (oversight/demo.py).
+                slug=slug,
+                defaults={"name": name, "reference_prefix": prefix, "guidance_edition": "2018"},
             )
             team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
             for role, (first, last, title) in PEOPLE.items():
@@ -73,6 +110,7 @@ class Command(BaseCommand):
                 )
                 user.refresh_from_db()
                 rows.append((organisation.name, str(role.label), username, password))
+                casts.setdefault(short, {"organisation": organisation, "short": short})[role.value] = user
                 if twofactor.is_required(user):
                     twofactor.enrol_demo(user=user)
                     keys.append((username, twofactor.demo_key(user)))
@@ -85,6 +123,28 @@ class Command(BaseCommand):
             rows.append(("(Django admin at /django-admin/)", "Superuser", "superuser", password))
             twofactor.enrol_demo(user=superuser)
             keys.append(("superuser", twofactor.demo_key(superuser)))
+
+    def _samples(self, casts: dict[str, dict[str, Any]]) -> None:
+        for offset, (short, people) in enumerate(casts.items()):
+            needed = [role.value for role in PEOPLE]
+            if any(role not in people for role in needed):
+                self.stderr.write(f"No sample decisions for {short}: not every demo account there is seed_demo's.")
+                continue
+            cast = demo.Cast(
+                organisation=people["organisation"],
+                short=short,
+                practitioner=people[Role.PRACTITIONER.value],
+                supervisor=people[Role.SUPERVISOR.value],
+                admin=people[Role.ADMIN.value],
+                auditor=people[Role.AUDITOR.value],
+            )
+            # The second organisation reviews before sharing: its admin changed the setting early on.
+            report = demo.seed_samples(cast, offset=offset, settings_change=offset == 1)
+            self.stdout.write(
+                f"Sample decisions for {cast.organisation.name}: {len(report.made)} made, {report.kept} already there."
+            )
+
+    def _print(self, rows: list[tuple[str, str, str, str]], keys: list[tuple[str, str]]) -> None:
         self.stdout.write("Demo logins (passwords are new each run unless DEMO_PASSWORD is set):")
         for org, role_label, username, password in rows:
             self.stdout.write(f"  {org:<40} {role_label:<13} {username:<22} {password}")

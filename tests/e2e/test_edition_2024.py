@@ -1,0 +1,163 @@
+"""Decisions under the May 2024 edition, in a real browser: an admin switches Southvale to 2024, then a
+practitioner records a decision through each branch (share all, share some, do not share; consent given,
+refused, not asked for; consent as the lawful basis). axe-core checks every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from decisions.examples import EXAMPLE_POSTS_2024, NO_SHARE_2024
+
+from .conftest import Journey, shell
+from .test_practitioner import fill
+
+PRACTITIONER = "practitioner.south"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def southvale_back_on_2018_afterwards(server: str) -> Iterator[None]:
+    """The other journeys walk the 2018 questions: Southvale goes back to 2018 when these are done."""
+    yield
+    shell(
+        "from accounts.models import Organisation; Organisation.objects.filter(slug='southvale').update(guidance_edition='2018')"
+    )  # noqa: E501
+
+
+def on_2024() -> None:
+    shell(
+        "from accounts.models import Organisation; Organisation.objects.filter(slug='southvale').update(guidance_edition='2024')"
+    )  # noqa: E501
+
+
+def answer(trip: Journey, step: str, **overrides: Any) -> None:
+    assert f"/answer/{step}" in trip.page.url, (step, trip.page.url)
+    fill(trip.page, {**EXAMPLE_POSTS_2024[step], **overrides})
+    trip.look(step)
+    trip.continue_()
+
+
+def start_2024_decision(trip: Journey) -> str:
+    trip.sign_in(PRACTITIONER)
+    trip.go("/decisions/new")
+    assert trip.page.get_by_text("May 2024").first.is_visible()
+    trip.look("start")
+    trip.go("/decisions/")
+    trip.page.click("button:has-text('Record a new decision')")
+    match = re.search(r"/decisions/([^/?]+)$", trip.page.url)
+    assert match, trip.page.url
+    trip.look("task-list")
+    trip.page.click("a.govuk-task-list__link:has-text('The request')")
+    return match.group(1)
+
+
+def submit(trip: Journey) -> None:
+    assert trip.page.url.endswith("/check"), trip.page.url
+    assert trip.page.get_by_text("May 2024").first.is_visible()
+    trip.look("check-answers")
+    trip.page.check("#id_declaration")
+    trip.page.click("button:has-text('Submit decision')")
+    assert trip.page.locator(".govuk-notification-banner--success").is_visible()
+    trip.look("submitted")
+
+
+def test_admin_switches_new_decisions_to_2024(journey: Journey) -> None:
+    journey.sign_in("admin.south")
+    journey.go("/oversight/organisation")
+    journey.look("settings")
+    journey.page.click("a:has-text('Change')")
+    assert "/oversight/organisation/edition" in journey.page.url
+    journey.look("edition")
+    journey.page.click("button:has-text('Save edition')")  # unchanged: nothing to record, back to settings
+    journey.page.click("a:has-text('Change')")
+    journey.page.check("input[name='guidance_edition'][value='2024']")
+    journey.page.click("button:has-text('Save edition')")
+    banner = journey.page.locator(".govuk-notification-banner--success")
+    assert banner.is_visible() and "May 2024" in banner.inner_text()
+    journey.look("edition-saved")
+
+
+def test_share_all_with_consent_given(journey: Journey) -> None:
+    on_2024()
+    reference = start_2024_decision(journey)
+    for step in ["request", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
+        answer(journey, step)
+    answer(journey, "decision")
+    for step in ["lawful_basis", "quality", "engage", "protect_identities", "sending", "recipients"]:
+        answer(journey, step)
+    submit(journey)
+    page = journey.page
+    assert page.url.endswith(f"/decisions/{reference}")
+    assert page.get_by_text("Golden rule 5: Protect identities").first.is_visible()
+    page.click("summary:has-text('The seven golden rules of the May 2024 advice')")
+    assert page.get_by_text("takes priority over protecting their privacy").first.is_visible()
+    journey.look("detail")
+
+
+def test_share_some_with_consent_refused(journey: Journey) -> None:
+    on_2024()
+    start_2024_decision(journey)
+    for step in ["request", "information", "advice", "consent"]:
+        answer(journey, step)
+    answer(journey, "consent_outcome", consent_outcome="refused", consent_outcome_detail="Father said no")
+    for step in ["safety", "necessary"]:
+        answer(journey, step)
+    answer(journey, "decision", outcome="share_some", withheld="The notes of the conversations")
+    answer(journey, "without_consent")
+    answer(journey, "lawful_basis", article6="a_consent")
+    summary = journey.page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "consent was refused" in summary.inner_text()
+    journey.look("consent-basis-refused")
+    answer(journey, "lawful_basis")
+    answer(journey, "quality")
+    answer(journey, "engage", engaged="no", not_engaged_reason="Telling the father may increase the risk")
+    for step in ["protect_identities", "sending", "recipients"]:
+        answer(journey, step)
+    submit(journey)
+    assert journey.page.get_by_text("Father said no").is_visible()
+
+
+def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
+    on_2024()
+    start_2024_decision(journey)
+    for step in ["request", "information", "advice"]:
+        answer(journey, step)
+    answer(journey, "consent", consent_sought="no")
+    answer(journey, "consent_not_sought")
+    answer(journey, "safety")
+    answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
+    answer(journey, "decision", **NO_SHARE_2024)
+    answer(journey, "requester_told")
+    assert journey.page.get_by_text("The 2024 advice asks you to work with the person who asked").is_visible()
+    answer(journey, "alternatives")
+    submit(journey)
+    assert journey.page.get_by_text("Offered the attendance record without the notes").is_visible()
+
+
+def test_consent_given_and_kept_as_the_lawful_basis(journey: Journey) -> None:
+    on_2024()
+    start_2024_decision(journey)
+    for step in ["request", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
+        answer(journey, step)
+    answer(journey, "decision")
+    answer(journey, "lawful_basis", article6="a_consent")
+    page = journey.page
+    assert "/answer/consent_basis" in page.url
+    assert page.get_by_text("rarely the most appropriate lawful basis").first.is_visible()
+    answer(journey, "consent_basis")
+    for step in ["quality", "engage", "protect_identities", "sending", "recipients"]:
+        answer(journey, step)
+    submit(journey)
+    assert page.get_by_text("The family asked for the referral").is_visible()
+
+
+def test_dashboard_filters_by_edition(journey: Journey) -> None:
+    journey.sign_in("supervisor.south")
+    journey.go("/oversight/dashboard?edition=2024")
+    assert journey.page.get_by_text("made under the May 2024 advice").is_visible()
+    journey.look("dashboard-2024")
+    journey.go("/audit/?edition=2024")
+    journey.look("audit-log-2024")

@@ -1,0 +1,150 @@
+"""`seed_demo` on an empty database: sample decisions in every state, made through the services, six months
+of history, filled pages for every role, an audit trail that verifies, PDFs that render; and a second run
+adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from io import StringIO
+from unittest import mock
+
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit import actions
+from audit.models import AuditEvent
+from decisions import pdf
+from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
+from decisions.models import Decision, DecisionVersion
+from oversight import demo
+from oversight.models import Review
+
+from .base import verified_client
+
+DEMO_PASSWORD = "demo password for tests"
+ORGS = {"north": "northshire", "south": "southvale"}
+
+
+def seed() -> str:
+    out = StringIO()
+    with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):
+        call_command("seed_demo", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+class SeedDemoDecisionsTests(TestCase):
+    output: str
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = seed()
+
+    def decisions(self, short: str) -> list[Decision]:
+        return list(Decision.objects.filter(organisation__slug=ORGS[short]).select_related("current_version"))
+
+    def test_every_state_in_both_organisations(self) -> None:
+        for short in ORGS:
+            with self.subTest(short):
+                decisions = self.decisions(short)
+                assert len(decisions) == len(demo.SCHEDULE)
+                assert all(d.case_reference.startswith(f"DEMO-{short.upper()}-") for d in decisions)
+                states = {(d.status, d.review_status) for d in decisions}
+                assert (DecisionStatus.DRAFT, ReviewStatus.NONE) in states
+                assert (DecisionStatus.DISCARDED, ReviewStatus.NONE) in states
+                for review_status in (ReviewStatus.AWAITING, ReviewStatus.RETURNED, ReviewStatus.SIGNED_OFF):
+                    assert (DecisionStatus.SUBMITTED, review_status) in states
+                versions = [d.current_version for d in decisions if d.current_version is not None]
+                amended = [v for v in versions if v.number == 2]
+                assert len(amended) == 3 and all(v.amendment_reason for v in amended)
+                consent = {(v.outcome, v.consent_status) for v in versions}
+                assert (Outcome.SHARE_ALL, ConsentStatus.GIVEN) in consent
+                assert (Outcome.SHARE_SOME, ConsentStatus.GIVEN) in consent
+                assert (Outcome.NO_SHARE, ConsentStatus.GIVEN) in consent
+                assert (Outcome.SHARE_ALL, ConsentStatus.REFUSED) in consent
+                assert (Outcome.SHARE_ALL, ConsentStatus.NOT_OBTAINED) in consent
+                not_sought = [v for v in versions if v.consent_status == ConsentStatus.NOT_SOUGHT]
+                assert not_sought and all(v.consent_not_sought_reasons for v in not_sought)
+                assert any(v.special_category for v in versions)
+
+    def test_history_spreads_over_six_months_in_time_order(self) -> None:
+        now = timezone.now()
+        submitted = DecisionVersion.objects.values_list("submitted_at", flat=True)
+        assert min(submitted) < now - dt.timedelta(days=170)
+        assert max(submitted) <= now
+        months = {timezone.localtime(at).strftime("%Y-%m") for at in submitted}
+        assert len(months) >= 6
+        # Within each chain the events happened in the order they were appended.
+        for key in set(AuditEvent.objects.values_list("chain_key", flat=True)):
+            times = list(AuditEvent.objects.filter(chain_key=key).order_by("seq").values_list("occurred_at", flat=True))
+            assert times == sorted(times), key
+        # The supervisor read each record before reviewing it.
+        for review in Review.objects.select_related("decision")[:10]:
+            viewed = AuditEvent.objects.filter(
+                target_ref=review.decision.reference, action=actions.DECISION_VIEW, actor=review.reviewer
+            )
+            assert viewed.filter(occurred_at__lt=review.created_at).exists(), review.decision.reference
+
+    def test_the_audit_trail_verifies(self) -> None:
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        assert out.getvalue().startswith("OK")
+
+    def test_running_again_adds_nothing(self) -> None:
+        counts = (Decision.objects.count(), DecisionVersion.objects.count(), AuditEvent.objects.count())
+        output = seed()
+        assert (Decision.objects.count(), DecisionVersion.objects.count(), AuditEvent.objects.count()) == counts
+        assert "0 made, 24 already there" in output
+
+    def test_each_role_sees_filled_pages(self) -> None:
+        pages = {
+            "practitioner": ["home", "decisions:list"],
+            "supervisor": ["home", "decisions:list", "oversight:queue", "oversight:dashboard", "audit:log"],
+            "admin": ["home", "decisions:list", "oversight:dashboard"],
+            "auditor": ["home", "decisions:list", "oversight:dashboard", "audit:log"],
+        }
+        for short in ORGS:
+            sample = Decision.objects.filter(organisation__slug=ORGS[short], status=DecisionStatus.SUBMITTED).first()
+            other = Decision.objects.exclude(organisation__slug=ORGS[short]).first()
+            assert sample is not None and other is not None
+            for role, names in pages.items():
+                client = verified_client(User.objects.get(username=f"{role}.{short}"))
+                for name in names:
+                    with self.subTest(short=short, role=role, page=name):
+                        response = client.get(reverse(name))
+                        assert response.status_code == 200
+                        html = response.content.decode()
+                        if name in ("decisions:list", "oversight:queue", "audit:log"):
+                            assert f"{sample.organisation.reference_prefix}-" in html
+                            assert other.reference not in html
+                        if name == "oversight:dashboard":
+                            assert "No decisions" not in html
+
+    def test_home_pages_count_the_samples(self) -> None:
+        home = verified_client(User.objects.get(username="practitioner.north")).get(reverse("home"))
+        html = home.content.decode()
+        assert "1 to fix" in html and "2 drafts" in html and "5 waiting" in html
+        home = verified_client(User.objects.get(username="supervisor.south")).get(reverse("home"))
+        html = home.content.decode()
+        assert "5 waiting" in html and "1 returned" in html
+        # Submitted 12 days and some hours ago, in working hours.
+        assert re.search(r"The oldest has waited 1[23] days", html)
+
+    def test_pdfs_render(self) -> None:
+        admin = User.objects.get(username="admin.north")
+        for version in DecisionVersion.objects.filter(decision__organisation__slug="northshire").order_by("pk")[::6]:
+            with self.subTest(version.decision.reference):
+                data = pdf.render_pdf(version, generated_by=admin, verify_url="https://example.org/verify")
+                assert data is not None and data.startswith(b"%PDF")
+
+
+class SeedDemoWithoutDecisionsTests(TestCase):
+    def test_no_decisions_makes_only_the_people(self) -> None:
+        with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):
+            call_command("seed_demo", "--no-decisions", stdout=StringIO(), stderr=StringIO())
+        assert User.objects.filter(demo_account=True).count() == 9
+        assert not Decision.objects.exists()
