@@ -36,6 +36,9 @@ AUDIT_LOG_EXPORT = "audit_log_export"
 PDF_EXPORT = "pdf_export"
 BULK_EXPORT_START = "bulk_export_start"
 BULK_EXPORT_DOWNLOAD = "bulk_export_download"
+SUBJECT_ACCESS_START = "subject_access_start"
+SUBJECT_ACCESS_DOWNLOAD = "subject_access_download"
+SUBJECT_ACCESS_EXPIRE = "subject_access_expire"
 VERIFY_CODE = "verify_code"
 ORG_SETTINGS_CHANGE = "org_settings_change"
 CHAIN_VERIFY = "chain_verify"
@@ -83,6 +86,9 @@ LABELS = {
     PDF_EXPORT: "Exported a PDF",
     BULK_EXPORT_START: "Started a bulk export",
     BULK_EXPORT_DOWNLOAD: "Downloaded a bulk export",
+    SUBJECT_ACCESS_START: "Started a subject access bundle",
+    SUBJECT_ACCESS_DOWNLOAD: "Downloaded a subject access bundle",
+    SUBJECT_ACCESS_EXPIRE: "A subject access bundle's file was deleted when its download time ended",
     VERIFY_CODE: "Checked a verification code",
     ORG_SETTINGS_CHANGE: "Changed organisation settings",
     CHAIN_VERIFY: "Checked the audit trail",

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from .choices import BirthDateAccuracy, ConsentStatus, DecisionStatus, Outcome, PersonPart, ReviewStatus
 
@@ -70,6 +71,8 @@ class Decision(models.Model):
                 condition=Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True),
                 name="decision_follow_up_open",
             ),
+            # The list's case reference filter (case-insensitive, so on the upper-cased value).
+            models.Index(models.F("organisation"), Upper("case_reference"), name="decision_org_case_ref"),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,9 @@ class Can(StrEnum):
     VIEW_CHAIN_STATUS = "view_chain_status"
     # Reading the chain status is not running the check: auditors read it, admins also run it.
     RUN_CHAIN_CHECK = "run_chain_check"
+    # Subject access requests: finding every record about one person and releasing them. A capability of its
+    # own, so an information governance role can be given it later without being an admin.
+    SUBJECT_ACCESS = "subject_access"
     # Retention review, legal holds and two-admin disposal (retention app).
     MANAGE_RETENTION = "manage_retention"
 
@@ -47,6 +50,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
             Can.MANAGE_ORGANISATION,
             Can.VIEW_CHAIN_STATUS,
             Can.RUN_CHAIN_CHECK,
+            Can.SUBJECT_ACCESS,
             Can.MANAGE_RETENTION,
         }
     ),

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from accounts.models import Team
+
 from .choices import DecisionStatus, ReviewStatus
 from .models import Decision, DecisionDraft, DecisionVersion, Person
 from .people import normalise_name
@@ -144,6 +146,14 @@ def own_work(user: Any) -> OwnWork:
     return OwnWork(
         drafts=counts["drafts"], returned=counts["returned"], awaiting=counts["awaiting"], total=counts["total"]
     )
+
+
+def teams_for_user(user: Any) -> QuerySet[Team]:
+    """The teams of the user's organisation, for the list's team filter."""
+    membership = membership_of(user)
+    if membership is None:
+        return Team.objects.none()
+    return Team.objects.filter(organisation_id=membership.organisation_id).order_by("name")
 
 
 def people_for_user(user: Any) -> QuerySet[Person]:

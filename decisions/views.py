@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.middleware import pop_kept_answer
 
-from . import display, list_steps, selectors, services, wizard
+from . import display, list_steps, search, selectors, services, wizard
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm, people_in
 from .guidance import edition
@@ -44,22 +44,39 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     own = has(request.user, Can.START_DECISION)
     show = request.GET.get("show", "")
     show = show if show in selectors.LIST_FILTERS else ""
-    qs = selectors.filter_decisions(selectors.decisions_for_user(request.user), show).order_by("-updated_at", "-pk")
-    # Only what the table shows (and the practitioner's name only to those who see others' decisions): building
-    # fifty whole rows, each with its owner and team, cost more than the query.
-    shown = ("reference", "case_reference", "outcome", "status", "review_status", "updated_at")
-    follow_up = ("follow_up_due", "follow_up_done_at")
-    qs = qs.only(*shown, *follow_up, "owner_id")
-    if not own:
-        qs = qs.select_related("owner").only(
-            *shown, *follow_up, "owner__first_name", "owner__last_name", "owner__username"
+    filtering = any(key == name or key.startswith(f"{name}_") for key in request.GET for name in search.FILTER_FIELDS)
+    form = search.DecisionFilterForm(
+        data=request.GET if filtering else None, teams=list(selectors.teams_for_user(request.user))
+    )
+    page = None
+    if not filtering or form.is_valid():
+        filters = search.Filters.from_form(form.cleaned_data) if filtering else search.Filters()
+        qs = search.search(
+            request.user, selectors.filter_decisions(selectors.decisions_for_user(request.user), show), filters
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        # Only what the table shows (and the practitioner's name only to those who see others' decisions):
+        # building fifty whole rows, each with its owner and team, cost more than the query.
+        shown = ("reference", "case_reference", "outcome", "status", "review_status", "updated_at")
+        follow_up = ("follow_up_due", "follow_up_done_at")
+        qs = qs.only(*shown, *follow_up, "owner_id")
+        if not own:
+            qs = qs.select_related("owner").only(
+                *shown, *follow_up, "owner__first_name", "owner__last_name", "owner__username"
+            )
+        page = search.page_of(qs, after=request.GET.get("after"), before=request.GET.get("before"))
+        page.selected = search.selected_filters(form, request.GET) if filtering else []
+    keep = request.GET.copy()
+    for key in ("after", "before"):
+        keep.pop(key, None)
     return render(
         request,
         "decisions/list.html",
         {
             "page": page,
+            "form": form,
+            "filter_html": "" if filtering else search.unbound_form_html(form),
+            "filtering": filtering,
+            "query": keep.urlencode(),
             "own": own,
             "show": show,
             "show_label": selectors.LIST_FILTERS[show][0] if show else "",

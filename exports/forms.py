@@ -135,3 +135,40 @@ class VerifyForm(forms.Form):
         elif not cleaned.get("code") and not cleaned.get("file"):
             self.add_error("code", "Enter a verification code or upload a PDF")
         return cleaned
+
+
+class PersonSearchForm(forms.Form):
+    """Find the person a subject access request is about: part of their name, and their date of birth if known."""
+
+    name = forms.CharField(
+        label="Their name",
+        help_text="Part of the name is enough. Capitals and accents do not matter",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Name must be 200 characters or fewer"},
+    )
+    date_of_birth = gov_date("Their date of birth (optional)", "their date of birth", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.helper.layout = Layout(Field.text("name"), Field("date_of_birth"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not (cleaned.get("name") or "").strip() and not cleaned.get("date_of_birth"):
+            self.add_error("name", "Enter their name or their date of birth")
+        return cleaned
+
+
+class SubjectAccessStartForm(forms.Form):
+    person = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": "Select the person",
+            "invalid": "Select the person",
+            "min_value": "Select the person",
+            "max_value": "Select the person",
+        },
+    )

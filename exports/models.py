@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -24,7 +24,44 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class BulkExport(models.Model):
+class BackgroundFile:
+    """What a bulk export and a subject access bundle share: a job in the background, then a file for a while."""
+
+    status: str
+    expires_at: datetime | None
+    updated_at: datetime
+    file_name: str
+    done: int
+    total: int
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == ExportStatus.READY and self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == ExportStatus.READY and not self.is_expired and bool(self.file_name)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running, with no progress for a long time: the job has stopped and can be retried."""
+        active = self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+        return active and self.updated_at < timezone.now() - STALLED_AFTER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_stalled
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == ExportStatus.FAILED or self.is_stalled
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+class BulkExport(BackgroundFile, models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The selection: decisions submitted between the two dates (inclusive, UK dates), optionally one team
@@ -83,28 +120,62 @@ class BulkExport(models.Model):
     def download_name(self) -> str:
         return f"decisions-export-{self.pk}-{self.submitted_from:%Y%m%d}-{self.submitted_to:%Y%m%d}.zip"
 
-    @property
-    def is_expired(self) -> bool:
-        return self.status == ExportStatus.READY and self.expires_at is not None and self.expires_at <= timezone.now()
+
+class SubjectAccessRequest(BackgroundFile, models.Model):
+    """A subject access request: a bundle of every record about one person, built by a background job.
+
+    The person is kept as a link only (no name or date of birth here), so when their row is disposed of this
+    stays as the record that a bundle was made, with the count of records it held.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "decisions.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="subject_access_requests"
+    )
+    verify_url = models.CharField(max_length=300)
+
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # Records in the bundle that also name other people: the officer reviews those before release.
+    naming_others = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ExportStatus]), name="subject_access_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="subject_access_done_within_total"),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.READY) | Q(expires_at__isnull=False, file_size__isnull=False),
+                name="ready_subject_access_has_file_and_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.FAILED) | ~Q(error_message=""),
+                name="failed_subject_access_has_message",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "requested_by", "-created_at"], name="subject_access_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.pk} ({self.get_status_display()})"
 
     @property
-    def is_downloadable(self) -> bool:
-        return self.status == ExportStatus.READY and not self.is_expired and bool(self.file_name)
-
-    @property
-    def is_stalled(self) -> bool:
-        """Queued or running, with no progress for a long time: the job has stopped and can be retried."""
-        active = self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-        return active and self.updated_at < timezone.now() - STALLED_AFTER
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and not self.is_stalled
-
-    @property
-    def can_retry(self) -> bool:
-        return self.status == ExportStatus.FAILED or self.is_stalled
-
-    @property
-    def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 0
+    def download_name(self) -> str:
+        return f"subject-access-{self.pk}-{self.created_at:%Y%m%d}.zip"

@@ -15,12 +15,12 @@ from accounts.models import Team
 from audit import actions
 from audit import services as audit
 from background import runner as jobs_runner
-from decisions.models import DecisionVersion
+from decisions.models import DecisionVersion, Person
 from decisions.permissions import Can, ensure
 from decisions.services import audit_decision
 
-from .models import BulkExport, ExportStatus
-from .selectors import decisions_for_export
+from .models import BulkExport, ExportStatus, SubjectAccessRequest
+from .selectors import decisions_for_export, decisions_for_subject_access
 from .verification import Verdict
 
 EMPTY_SELECTION = "There are no submitted decisions that match. Change the dates, team or outcome and try again."
@@ -194,3 +194,136 @@ def _filters(export: BulkExport) -> dict[str, Any]:
         "team": export.team.name if export.team else "",
         "outcome": export.outcome,
     }
+
+
+# Subject access requests ----------------------------------------------------------------------------------
+
+NOTHING_ABOUT_PERSON = "There are no submitted decisions about this person, so there is nothing to put in a bundle."
+
+
+def _enqueue_subject_access(request_id: int) -> None:
+    from .subject_access import build_subject_access_bundle
+
+    result = build_subject_access_bundle.enqueue(request_id)
+    SubjectAccessRequest.objects.filter(pk=request_id).update(task_id=str(result.id)[:64])
+
+
+@transaction.atomic
+def subject_access_start(
+    *, by: Any, person: Person, verify_url: str, request: HttpRequest | None = None
+) -> SubjectAccessRequest:
+    """Queue a bundle of every record about `person` the user may see. The job starts once this commits."""
+    membership = ensure(by, Can.SUBJECT_ACCESS)
+    if person.organisation_id != membership.organisation_id:
+        raise PermissionDenied
+    total = decisions_for_subject_access(by, person).count()
+    if total == 0:
+        raise EmptySelection(NOTHING_ABOUT_PERSON)
+    now = timezone.now()
+    subject_access = SubjectAccessRequest(
+        organisation_id=membership.organisation_id,
+        requested_by=by,
+        person=person,
+        verify_url=verify_url,
+        total=total,
+        created_at=now,
+        updated_at=now,
+    )
+    subject_access.full_clean()
+    subject_access.save()
+    # The person by id only: their name and date of birth never go into the trail.
+    audit.record(
+        action=actions.SUBJECT_ACCESS_START,
+        actor=by,
+        organisation=membership.organisation_id,
+        target=subject_access,
+        details={"person": person.pk, "decisions": total},
+        request=request,
+    )
+    transaction.on_commit(partial(_enqueue_subject_access, subject_access.pk), robust=True)
+    return subject_access
+
+
+@transaction.atomic
+def subject_access_retry(
+    *, by: Any, subject_access: SubjectAccessRequest, request: HttpRequest | None = None
+) -> SubjectAccessRequest:
+    """Build a failed or stopped bundle again, from the beginning, with the records found afresh."""
+    ensure(by, Can.SUBJECT_ACCESS)
+    current = (
+        SubjectAccessRequest.objects.select_for_update(of=("self",)).select_related("person").get(pk=subject_access.pk)
+    )
+    if current.requested_by_id != by.pk:
+        raise PermissionDenied
+    if not current.can_retry:
+        raise ValidationError("This bundle is not stopped, so it cannot be started again")
+    if current.person is None:
+        raise EmptySelection(NOTHING_ABOUT_PERSON)
+    total = decisions_for_subject_access(by, current.person).count()
+    if total == 0:
+        raise EmptySelection(NOTHING_ABOUT_PERSON)
+    from .subject_access import KIND, attempt_files_delete
+
+    for job in jobs_runner.cancel(kind=KIND, owner_id=current.pk):
+        transaction.on_commit(partial(attempt_files_delete, current.pk, job.attempt))
+    current.status = ExportStatus.QUEUED
+    current.total = total
+    current.done = 0
+    current.error_message = ""
+    current.updated_at = timezone.now()
+    current.started_at = None
+    current.finished_at = None
+    current.save(update_fields=["status", "total", "done", "error_message", "updated_at", "started_at", "finished_at"])
+    audit.record(
+        action=actions.SUBJECT_ACCESS_START,
+        actor=by,
+        organisation=current.organisation_id,
+        target=current,
+        details={"person": current.person_id, "decisions": total, "retry": True, "attempt": current.attempts + 1},
+        request=request,
+    )
+    transaction.on_commit(partial(_enqueue_subject_access, current.pk), robust=True)
+    return current
+
+
+@transaction.atomic
+def subject_access_downloaded(
+    *, by: Any, subject_access: SubjectAccessRequest, request: HttpRequest | None = None
+) -> None:
+    ensure(by, Can.SUBJECT_ACCESS)
+    audit.record(
+        action=actions.SUBJECT_ACCESS_DOWNLOAD,
+        actor=by,
+        organisation=subject_access.organisation_id,
+        target=subject_access,
+        details={
+            "decisions": subject_access.total,
+            "naming_others": subject_access.naming_others,
+            "file_sha256": subject_access.file_sha256,
+            "file_size": subject_access.file_size,
+        },
+        request=request,
+    )
+
+
+@transaction.atomic
+def subject_access_expired(*, subject_access: SubjectAccessRequest) -> None:
+    """The bundle's download time is over: its file goes, and the trail says so (the worker does this)."""
+    from .storage import delete_quietly
+
+    current = SubjectAccessRequest.objects.select_for_update().get(pk=subject_access.pk)
+    if not current.file_name:
+        return
+    delete_quietly(current.file_name)
+    SubjectAccessRequest.objects.filter(pk=current.pk).update(file_name="")
+    audit.record(
+        action=actions.SUBJECT_ACCESS_EXPIRE,
+        actor=None,
+        actor_label="background worker",
+        organisation=current.organisation_id,
+        target=current,
+        details={
+            "file_sha256": current.file_sha256,
+            "expired_at": current.expires_at.isoformat() if current.expires_at else "",
+        },
+    )

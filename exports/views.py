@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from decisions import pdf, signing
 from decisions.permissions import Can, ensure
-from decisions.selectors import get_decision_for_user, version_of
+from decisions.selectors import get_decision_for_user, get_person_for_user, search_people, version_of
 
 from . import selectors, services
-from .forms import BulkExportForm, VerifyForm
-from .models import BulkExport
+from .forms import BulkExportForm, PersonSearchForm, SubjectAccessStartForm, VerifyForm
+from .models import BulkExport, SubjectAccessRequest
 from .storage import export_storage
 from .verification import verify_attached_record, verify_code
 
@@ -101,7 +101,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
     return render(request, "exports/start.html", {"form": form, "exports": exports})
 
 
-def _progress_text(export: BulkExport) -> str:
+def _progress_text(export: BulkExport | SubjectAccessRequest) -> str:
     return f"{number_format(export.done, force_grouping=True)} of {number_format(export.total, force_grouping=True)}"
 
 
@@ -159,3 +159,102 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespons
         raise Http404("This export's file is missing") from None
     services.bulk_export_downloaded(by=request.user, export=export, request=request)
     return FileResponse(content, as_attachment=True, filename=export.download_name, content_type="application/zip")
+
+
+# Subject access requests ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def subject_access_start(request: HttpRequest) -> HttpResponse:
+    """Find the person (GET), then start a bundle of every record about them (POST)."""
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    searching = "name" in request.GET or any(k.startswith("date_of_birth") for k in request.GET)
+    search_form = PersonSearchForm(data=request.GET if searching else None)
+    start_error = ""
+    if request.method == "POST":
+        start_form = SubjectAccessStartForm(data=request.POST)
+        if start_form.is_valid():
+            person = get_person_for_user(request.user, start_form.cleaned_data["person"])
+            try:
+                found = services.subject_access_start(
+                    by=request.user, person=person, verify_url=_verify_url(request), request=request
+                )
+            except ValidationError as exc:
+                start_error = exc.messages[0]
+            else:
+                return redirect("exports:subject_access_detail", pk=found.pk)
+        else:
+            start_error = str(start_form.errors["person"][0])
+    people = None
+    if searching and search_form.is_valid():
+        data = search_form.cleaned_data
+        matches = search_people(request.user, name=data["name"], date_of_birth=data["date_of_birth"], limit=50)
+        people = selectors.people_with_decision_counts(request.user, matches)
+    return render(
+        request,
+        "exports/subject_access_start.html",
+        {
+            "search_form": search_form,
+            "people": people,
+            "start_error": start_error,
+            "requests": list(selectors.subject_access_for_user(request.user)[:20]),
+        },
+        status=400 if start_error else 200,
+    )
+
+
+@require_GET
+@never_cache
+def subject_access_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    found = selectors.get_subject_access_for_user(request.user, pk)
+    return render(
+        request, "exports/subject_access_detail.html", {"export": found, "progress_text": _progress_text(found)}
+    )
+
+
+@require_GET
+@never_cache
+def subject_access_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    found = selectors.get_subject_access_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "status": found.status,
+            "active": found.is_active,
+            "done": found.done,
+            "total": found.total,
+            "percent": found.percent,
+            "text": _progress_text(found),
+        }
+    )
+
+
+@require_POST
+def subject_access_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    found = selectors.get_subject_access_for_user(request.user, pk)
+    try:
+        services.subject_access_retry(by=request.user, subject_access=found, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Subject access bundle {found.pk} has started again.")
+    return redirect("exports:subject_access_detail", pk=found.pk)
+
+
+@require_GET
+@never_cache
+def subject_access_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    ensure(request.user, Can.SUBJECT_ACCESS)
+    found = selectors.get_subject_access_for_user(request.user, pk)
+    if found.is_expired:
+        return render(request, "exports/subject_access_expired.html", {"export": found}, status=410)
+    if not found.is_downloadable:
+        raise Http404("This bundle is not ready")
+    try:
+        content = export_storage().open(found.file_name, "rb")
+    except FileNotFoundError:
+        raise Http404("This bundle's file is missing") from None
+    services.subject_access_downloaded(by=request.user, subject_access=found, request=request)
+    return FileResponse(content, as_attachment=True, filename=found.download_name, content_type="application/zip")

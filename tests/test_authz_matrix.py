@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from decisions import services
-from exports.models import BulkExport, ExportStatus
+from exports.models import BulkExport, ExportStatus, SubjectAccessRequest
 
 from .base import World
 from .factories import answers_for, make_submitted_decision
@@ -131,6 +131,11 @@ ACCESS: dict[str, Access] = {
     "exports:progress": Access(get=_set(ADMIN), org_record=True),
     "exports:retry": Access(post=_set(ADMIN), methods=("POST",), org_record=True),
     "exports:download": Access(get=_set(ADMIN), org_record=True),
+    "exports:subject_access": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=400),
+    "exports:subject_access_detail": Access(get=_set(ADMIN), org_record=True),
+    "exports:subject_access_progress": Access(get=_set(ADMIN), org_record=True),
+    "exports:subject_access_retry": Access(post=_set(ADMIN), methods=("POST",), org_record=True),
+    "exports:subject_access_download": Access(get=_set(ADMIN), org_record=True),
     "exports:verify": Access(get=MEMBERS, post=MEMBERS, methods=("GET", "POST"), post_status=200),
     "exports:decision_pdf": Access(get=_set(ADMIN, AUDITOR), org_record=True),
     # The Django admin is for superusers; only its index is requested (the rest is Django's own checks).
@@ -217,6 +222,20 @@ class AuthorisationMatrixTests(World):
             file_size=22,
             file_name="matrix.zip",
         )
+        cls.subject_access = SubjectAccessRequest.objects.create(
+            organisation=cls.org_a,
+            requested_by=cls.ada_admin_org_a,
+            verify_url="http://testserver/exports/verify",
+            status=ExportStatus.READY,
+            total=1,
+            done=1,
+            created_at=now,
+            updated_at=now,
+            finished_at=now,
+            expires_at=now + timezone.timedelta(hours=24),
+            file_size=22,
+            file_name="matrix.zip",
+        )
 
     def setUp(self) -> None:
         folder = self.enterContext(tempfile.TemporaryDirectory())
@@ -241,6 +260,10 @@ class AuthorisationMatrixTests(World):
             "exports:progress": {"pk": self.export.pk},
             "exports:retry": {"pk": self.export.pk},
             "exports:download": {"pk": self.export.pk},
+            "exports:subject_access_detail": {"pk": self.subject_access.pk},
+            "exports:subject_access_progress": {"pk": self.subject_access.pk},
+            "exports:subject_access_retry": {"pk": self.subject_access.pk},
+            "exports:subject_access_download": {"pk": self.subject_access.pk},
         }.get(name, {})
 
     def actors(self) -> list[Actor]:

@@ -47,6 +47,73 @@ def setup(decisions: int) -> dict[str, Any]:
     return {"export": export.pk}
 
 
+def setup_subject_access(decisions: int) -> dict[str, Any]:
+    """N submitted decisions about one child (every other one also naming her mother), and a bundle queued."""
+    from accounts.models import Membership, Organisation, Role, Team, User
+    from exports import services
+    from tests.factories import make_submitted_decision
+    from tests.people_helpers import make_person, put_on_record
+
+    organisation = Organisation.objects.create(name="Workers Partnership", slug="workers", reference_prefix="WK")
+    team = Team.objects.create(organisation=organisation, name="Front door")
+    practitioner = User.objects.create(username="worker_practitioner", first_name="Pat", last_name="Worker")
+    admin = User.objects.create(username="worker_admin", first_name="Ada", last_name="Worker")
+    Membership.objects.create(user=practitioner, organisation=organisation, team=team, role=Role.PRACTITIONER)
+    Membership.objects.create(user=admin, organisation=organisation, team=team, role=Role.ADMIN)
+    child = make_person(organisation, "Zoë Worker", None, by=practitioner)
+    mother = make_person(organisation, "Mary Worker", None, by=practitioner)
+    for n in range(decisions):
+        version = make_submitted_decision(practitioner)
+        put_on_record(version.decision, (child, "child"), *([(mother, "parent_carer")] if n % 2 else []))
+    with transaction.atomic():
+        found = services.subject_access_start(by=admin, person=child, verify_url=VERIFY_URL)
+    return {"request": found.pk}
+
+
+def report_subject_access(request_id: int) -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    from audit import actions
+    from audit.models import AuditEvent
+    from audit.verify import verify_chains
+    from background.models import Chunk, Job
+    from exports.models import SubjectAccessRequest
+    from exports.storage import export_storage
+
+    found = SubjectAccessRequest.objects.get(pk=request_id)
+    jobs = Job.objects.filter(kind="exports.subject_access.bundle", owner_id=request_id)
+    out: dict[str, Any] = {
+        "status": found.status,
+        "attempts": found.attempts,
+        "done": found.done,
+        "total": found.total,
+        "naming_others": found.naming_others,
+        "error": found.error_message,
+        "chunks": list(
+            Chunk.objects.filter(job__in=jobs).order_by("index").values("index", "status", "claims", "worker")
+        ),
+        "pdf_export_events": AuditEvent.objects.filter(
+            action=actions.PDF_EXPORT, details__subject_access=request_id
+        ).count(),
+        "task_results": list(
+            DBTaskResult.objects.filter(task_path="background.tasks.run_chunk").values_list(
+                "status", "exception_class_path"
+            )
+        ),
+        "chain": verify_chains(save=False).ok,
+        "references": sorted(found.organisation.decisions.values_list("reference", flat=True)),
+    }
+    if found.file_name:
+        with export_storage().open(found.file_name, "rb") as f, zipfile.ZipFile(io.BytesIO(f.read())) as archive:
+            out["entries"] = archive.namelist()
+            out["zip_ok"] = archive.testzip() is None
+            out["json_references"] = [r["reference"] for r in json.loads(archive.read("records.json"))]
+            rows = list(csv.reader(io.StringIO(archive.read("records.csv").decode("utf-8-sig"))))[1:]
+            out["csv_references"] = [row[0] for row in rows]
+    out["stored"] = sorted(_all_files(export_storage(), "subject-access"))
+    return out
+
+
 def report(export_id: int) -> dict[str, Any]:
     from django_tasks_db.models import DBTaskResult
 
@@ -103,4 +170,10 @@ def _all_files(storage: Any, prefix: str) -> list[str]:
 
 if __name__ == "__main__":
     command, argument = sys.argv[1], int(sys.argv[2])
-    print(json.dumps(setup(argument) if command == "setup" else report(argument), default=str))
+    commands = {
+        "setup": setup,
+        "report": report,
+        "setup-subject-access": setup_subject_access,
+        "report-subject-access": report_subject_access,
+    }
+    print(json.dumps(commands[command](argument), default=str))
