@@ -240,7 +240,7 @@ def _recipients_page(
 def _errors_of(form: Any) -> list[tuple[str, str]]:
     if form is None or not form.is_bound or form.is_valid():
         return []
-    found = []
+    found: list[tuple[str, str]] = []
     for name, messages in form.errors.items():
         target = f"id_{name}" if name != "__all__" else ""
         if name in getattr(form, "fields", {}) and hasattr(form.fields[name], "fields"):

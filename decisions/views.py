@@ -192,7 +192,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         form = form_class(initial=form_class.initial_from_answers(answers.get(step, {})))
 
     if getattr(form, "uses_people", False):
-        form.set_people(people_in(answers))
+        form.set_people(people_in(answers))  # type: ignore[attr-defined]
     previous = flow.previous_step(answers, step)
     if back_to_check:
         back_url = reverse("decisions:check", kwargs={"reference": reference})
