@@ -30,7 +30,7 @@ def check_entries(organisation_id: int, entries: list[dict[str, Any]]) -> None:
     ids = [e.get("person_id") for e in entries]
     if len(set(ids)) != len(ids):
         raise ValidationError("A person is on this record already")
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+    wanted = [int(str(i)) for i in ids if str(i).isdigit()]
     found = Person.objects.filter(organisation_id=organisation_id, pk__in=wanted).count() if wanted else 0
     if found != len(ids):
         raise Http404("No person found")
