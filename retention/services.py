@@ -23,7 +23,7 @@ from audit.models import AuditEvent
 from decisions.choices import DecisionStatus
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 from decisions.permissions import Can, ensure
-from exports.models import BulkExport
+from exports.models import BulkExport, SubjectAccessRequest
 from exports.storage import delete_quietly
 from oversight.models import Review, ReviewOutcome
 
@@ -286,9 +286,22 @@ def _remove_people(decision: Decision) -> int:
     except LookupError:  # before people were rows, the record's answers held them (removed above)
         return 0
     person_ids = list(decision_person.objects.filter(decision=decision).values_list("person_id", flat=True))
+    _remove_subject_access_files(person_ids)
     decision_person.objects.filter(decision=decision).delete()
     removed, _ = person.objects.filter(pk__in=person_ids, decision_links__isnull=True).delete()
     return int(removed)
+
+
+def _remove_subject_access_files(person_ids: list[int]) -> int:
+    """Subject access bundles about anyone on the record may hold it: their files go once the disposal commits;
+    the rows stay as the record of the request, with no file to download."""
+    bundles = list(
+        SubjectAccessRequest.objects.select_for_update().filter(person_id__in=person_ids).exclude(file_name="")
+    )
+    for bundle in bundles:
+        transaction.on_commit(partial(delete_quietly, bundle.file_name), robust=True)
+    SubjectAccessRequest.objects.filter(pk__in=[b.pk for b in bundles]).update(file_name="")
+    return len(bundles)
 
 
 def _remove_export_files(decision: Decision) -> int:
