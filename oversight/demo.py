@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Organisation, ReviewTiming, User
 from decisions import forms, people, selectors, wizard
 from decisions import services as decision_services
+from decisions.examples import EXAMPLE_POSTS_2024
 from decisions.flow import Step
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 
@@ -396,10 +397,55 @@ class Sample:
     def case_reference(self) -> str:
         return f"DEMO-{self.cast.short.upper()}-{self.number:02d}"
 
-    def pages(self) -> Pages:
+    def pages(self, edition: str = "2018") -> Pages:
         p = pages(self.case, self.case_reference, timezone.localdate(self.start))
         self.variant(p)
-        return p
+        return pages_2024(self.case, p) if edition == "2024" else p
+
+
+# Pages the May 2024 edition asks the same way as the 2018 one's layout 3 (the rest come from its examples).
+SAME_IN_2024 = (
+    "information",
+    "advice",
+    "consent_outcome",
+    "safety",
+    "necessary",
+    "decision",
+    "without_consent",
+    "special_category",
+    "criminal_offence",
+    "quality",
+    "sending",
+    "requester_told",
+    "alternatives",
+)
+
+
+def pages_2024(case: Case, p: Pages) -> Pages:
+    """The same decision asked under the May 2024 edition (which has no people page: the subject is free text,
+    one recipient). The variant's choices carry over; what 2024 asks differently comes from its examples."""
+    posts = EXAMPLE_POSTS_2024
+    people_text = "; ".join(
+        f"{s.full_name}, born {s.born:%-d %B %Y}" if s.born else s.full_name
+        for s in case.people
+        if not s.protect_identity
+    )
+    q: Pages = {key: dict(p[key]) for key in SAME_IN_2024}
+    q["request"] = {**p["request"], "subject_details": people_text or "Withheld to protect identity"}
+    if p["consent"]["consent_sought"] == "yes":
+        q["consent"] = {"consent_sought": "yes", "consent_from": "Mother"}
+    else:
+        q["consent"] = {"consent_sought": "no"}
+    for key in ("consent_not_sought", "lawful_basis", "consent_basis", "engage", "protect_identities"):
+        q[key] = dict(posts[key])
+    first = p[RECIPIENTS]["recipients"][0]
+    q[RECIPIENTS] = {
+        "recipient_agency": first["agency"],
+        "recipient_person": first["person"],
+        "recipient_contact": first["contact"],
+        **{k: v for k, v in first.items() if k.startswith("shared_")},
+    }
+    return q
 
 
 def answer_pages(
@@ -407,7 +453,7 @@ def answer_pages(
 ) -> Generator[dt.datetime, None, DecisionDraft]:
     """Answer every page that applies, in order, a few minutes apart: from the sample's pages (or, for an
     amendment, only the pages in `changes`). Stops after `stop_after`, for a draft left half done."""
-    typed = sample.pages() if changes is None else changes
+    typed = sample.pages(draft.decision.edition) if changes is None else changes
     flow = wizard.flow_of(draft)
     for key in typed if changes is not None else _keys_in_order(flow, typed):
         step = flow.step(key)
@@ -432,17 +478,19 @@ def _page_answers(
     forms would; people are found again on the organisation's records or added (`sample` None: a dry run
     for the page order, nobody is added)."""
     where = sample.case_reference if sample else "(page order)"
-    if step.key == PEOPLE:
+    # By the page's form: the 2024 edition asks "recipients" and "consent" the older way, as single pages.
+    uses_people = getattr(step.form_class, "uses_people", False)
+    if step.form_class is forms.PeopleForm:
         data = {"people": [_person_entry(sample, post, number) for number, post in enumerate(data["people"], 1)]}
-    elif step.key == RECIPIENTS:
+    elif step.form_class is forms.RecipientsForm:
         data = {"recipients": [_entry_answers(forms.RecipientForm, post, where) for post in data["recipients"]]}
-    elif "consent_from" in data and data["consent_from"]:
+    elif uses_people and data.get("consent_from"):
         # The first person on the record with the part named, as the practitioner picks them.
         part = data["consent_from"]
         chosen = next((p for p in on_record if p.get("part") == part), on_record[0] if on_record else None)
         data = {**data, "consent_from": str(chosen["person_id"]) if chosen else ""}
     form = step.form_class(data=data)
-    if getattr(form, "uses_people", False):
+    if uses_people:
         form.set_people(on_record)  # type: ignore[attr-defined]
     if not form.is_valid():
         raise ValueError(f"Demo sample {where}, page '{step.key}': {form.errors.as_text()}")
@@ -636,6 +684,13 @@ def review_before_sharing(sample: Sample) -> Script:
     review_services.organisation_settings_update(by=sample.cast.admin, review_timing=ReviewTiming.BEFORE_SHARING)
 
 
+def edition_2024(sample: Sample) -> Script:
+    """The admin moves the organisation to the May 2024 advice: decisions started from then on are asked its
+    questions; those already started keep the 2018 ones."""
+    yield sample.start
+    review_services.organisation_edition_update(by=sample.cast.admin, guidance_edition="2024")
+
+
 # The demonstration ----------------------------------------------------------------------------------------
 
 # (number, state, days before now it starts, variant). Oldest first. Signed off ones spread over six months
@@ -687,6 +742,10 @@ class Report:
     kept: int = 0
 
 
+# When the second organisation moves to the 2024 edition: its last week of samples are 2024 ones.
+EDITION_2024_DAYS = 7
+
+
 def seed_samples(cast: Cast, *, offset: int = 0, settings_change: bool = False) -> Report:
     """Make this organisation's samples that do not exist yet, all scripts together in time order, with the
     services' clock moved to each act's moment. Call inside a transaction."""
@@ -710,6 +769,9 @@ def seed_samples(cast: Cast, *, offset: int = 0, settings_change: bool = False) 
     if settings_change and cast.organisation.review_timing != ReviewTiming.BEFORE_SHARING and report.made:
         admin_sample = Sample(cast, 0, now - 170 * DAY, CASES[0], review_before_sharing)
         _push(scripts, admin_sample.state(admin_sample), -1)
+    if settings_change and cast.organisation.guidance_edition == "2018" and report.made:
+        switch = Sample(cast, 0, now - EDITION_2024_DAYS * DAY, CASES[0], edition_2024)
+        _push(scripts, switch.state(switch), -2)
     if not scripts:
         return report
     with time_machine.travel(now, tick=False) as clock:

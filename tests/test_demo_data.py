@@ -84,7 +84,9 @@ class SeedDemoDecisionsTests(TestCase):
                 assert not DecisionPerson.objects.filter(decision__in=decisions).exclude(
                     person__organisation__slug=slug
                 ).exists()
-                versions = [d.current_version for d in decisions if d.current_version is not None]
+                versions = [
+                    d.current_version for d in decisions if d.current_version is not None and d.edition == "2018"
+                ]
                 for version in versions:
                     entries = version.answers["people"]["people"]
                     consent = version.answers.get("consent", {})
@@ -98,6 +100,17 @@ class SeedDemoDecisionsTests(TestCase):
                 made = AuditEvent.objects.filter(action=actions.PERSON_CREATE, organisation__slug=slug)
                 assert made.count() == 14
                 assert not any("Brook" in str(e.details) for e in made)
+
+    def test_southvale_moves_to_the_2024_edition_for_its_last_week(self) -> None:
+        south = Decision.objects.filter(organisation__slug="southvale")
+        assert south.filter(edition="2024").count() == 6
+        assert south.filter(edition="2018").count() == len(demo.SCHEDULE) - 6
+        assert not Decision.objects.filter(organisation__slug="northshire", edition="2024").exists()
+        changed = AuditEvent.objects.filter(action=actions.ORG_SETTINGS_CHANGE, organisation__slug="southvale")
+        assert any(e.details.get("guidance_edition") == {"from": "2018", "to": "2024"} for e in changed)
+        # The 2024 ones were asked the 2024 pages: no people page, the subject as free text.
+        version = DecisionVersion.objects.filter(decision__in=south.filter(edition="2024")).first()
+        assert version is not None and "engage" in version.answers and "people" not in version.answers
 
     def test_history_spreads_over_six_months_in_time_order(self) -> None:
         now = timezone.now()
