@@ -29,8 +29,10 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Organisation, ReviewTiming, User
+from decisions import forms, people, selectors, wizard
 from decisions import services as decision_services
-from decisions import wizard
+from decisions.examples import EXAMPLE_POSTS_2024
+from decisions.flow import Step
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 
 from . import services as review_services
@@ -59,10 +61,21 @@ class Cast:
 
 
 @dataclass(frozen=True)
-class Case:
-    """The made-up family and request a sample is about (initials only: it reads like a record)."""
+class Someone:
+    """A made-up person a sample is about, as typed on the people page's "Add someone new" form."""
 
-    subject: str
+    full_name: str
+    born: dt.date | None  # None: date of birth not known
+    part: str  # g.PERSON_PARTS
+    protect_identity: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """The made-up family and request a sample is about. Each case comes back in several samples, so the same
+    people are found on the people page and added again (one `Person` row, many decisions)."""
+
+    people: tuple[Someone, ...]
     requester_name: str
     requester_role: str
     requester_agency: str
@@ -72,7 +85,7 @@ class Case:
 
 CASES = [
     Case(
-        "J.B., born 4 May 2015",
+        (Someone("Jamie Brook", dt.date(2015, 5, 4), "child"), Someone("Karen Brook", None, "parent_carer")),
         "PC Jane Smith",
         "Police constable",
         "Northshire Police",
@@ -80,7 +93,11 @@ CASES = [
         "Attendance record and notes of two conversations with the child",
     ),
     Case(
-        "A.K. and R.K., twins born 12 January 2019",
+        (
+            Someone("Aisha Khan", dt.date(2019, 1, 12), "child"),
+            Someone("Rehan Khan", dt.date(2019, 1, 12), "other_child"),
+            Someone("Nadia Khan", dt.date(1990, 6, 1), "parent_carer"),
+        ),
         "Dr Amir Hussain",
         "GP",
         "Riverside Medical Practice",
@@ -88,7 +105,7 @@ CASES = [
         "Home visit notes and the family's contact with early help",
     ),
     Case(
-        "T.M., born 30 September 2011",
+        (Someone("Tyler Morgan", dt.date(2011, 9, 30), "child"), Someone("Dawn Morgan", None, "parent_carer")),
         "Ms Lorna Reid",
         "Designated safeguarding lead",
         "Castle Hill Academy",
@@ -96,7 +113,12 @@ CASES = [
         "Dates of missing episodes and the return home interview",
     ),
     Case(
-        "The L. family: mother C.L. and children M.L. (9) and S.L. (6)",
+        (
+            # Her address must not reach the man she left: identity protected.
+            Someone("Claire Lewis", dt.date(1988, 2, 14), "parent_carer", protect_identity=True),
+            Someone("Mia Lewis", dt.date(2017, 3, 8), "child"),
+            Someone("Sophie Lewis", dt.date(2020, 7, 21), "other_child"),
+        ),
         "Mr Dev Patel",
         "Independent domestic violence adviser",
         "Safe Steps Domestic Abuse Service",
@@ -104,7 +126,7 @@ CASES = [
         "Police call-outs known to children's services and the children's school attendance",
     ),
     Case(
-        "O.N., born 2 March 2023",
+        (Someone("Oliver Nowak", dt.date(2023, 3, 2), "child"), Someone("Ewa Nowak", None, "parent_carer")),
         "Ms Grace Owusu",
         "Health visitor",
         "Community Health Trust",
@@ -112,7 +134,7 @@ CASES = [
         "Previous contacts with the family and any earlier child protection plan",
     ),
     Case(
-        "K.W., born 17 July 2008",
+        (Someone("Kyle Walker", dt.date(2008, 7, 17), "child"), Someone("Paul Walker", None, "parent_carer")),
         "Mr Tom Fraser",
         "Youth justice worker",
         "Youth Justice Service",
@@ -126,6 +148,34 @@ def _date_fields(name: str, day: dt.date) -> dict[str, str]:
     return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
+PEOPLE = "people"
+RECIPIENTS = "recipients"
+
+
+def _new_person_post(someone: Someone) -> dict[str, Any]:
+    post: dict[str, Any] = {
+        "full_name": someone.full_name,
+        "birth_date_accuracy": "exact" if someone.born else "unknown",
+        "part": someone.part,
+    }
+    if someone.born:
+        post.update(_date_fields("date_of_birth", someone.born))
+    if someone.protect_identity:
+        post["protect_identity"] = "on"
+    return post
+
+
+def _recipient_post(agency: str, person: str, contact: str, day: dt.date, time: str = "15:30") -> dict[str, Any]:
+    return {
+        "agency": agency,
+        "person": person,
+        "contact": contact,
+        **_date_fields("shared_date", day),
+        "shared_time": time,
+        "method": "secure_email",
+    }
+
+
 def pages(case: Case, case_reference: str, asked_on: dt.date) -> Pages:
     """What a practitioner types on every page, on the main path: another agency asked, consent was given,
     all of it shared. Variants change this."""
@@ -137,9 +187,10 @@ def pages(case: Case, case_reference: str, asked_on: dt.date) -> Pages:
             "requester_agency": case.requester_agency,
             **_date_fields("request_date", asked_on),
             "case_reference": case_reference,
-            "subject_details": case.subject,
             "purpose": case.purpose,
         },
+        # The people page: resolved to `Person` rows (found again, or added) when the page is answered.
+        PEOPLE: {"people": [_new_person_post(someone) for someone in case.people]},
         "information": {
             "categories": ["family", "education"],
             "special_category": "no",
@@ -154,7 +205,14 @@ def pages(case: Case, case_reference: str, asked_on: dt.date) -> Pages:
             "identity_withheld": "no",
             "advice_given": "Share what is relevant to the purpose; leave out unrelated family history",
         },
-        "consent": {"consent_sought": "yes", "consent_from": "Mother"},
+        # consent_from names a part: the first person on the record with it (resolved with the people).
+        "consent": {
+            "consent_sought": "yes",
+            "consent_from": "parent_carer",
+            **_date_fields("consent_date", asked_on),
+            "consent_how": "phone",
+            "young_person": "no",
+        },
         "consent_outcome": {"consent_outcome": "given"},
         "consent_not_sought": {
             "reasons": ["delay"],
@@ -173,12 +231,11 @@ def pages(case: Case, case_reference: str, asked_on: dt.date) -> Pages:
         "quality": {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
         "open_honest": {"told": "yes", "told_detail": "I told the mother by phone what would be shared and why"},
         "sending": {"method": "secure_email", "secure_detail": "Sent to the named person's secure address"},
-        "recipients": {
-            "recipient_agency": case.requester_agency,
-            "recipient_person": case.requester_name,
-            "recipient_contact": "safeguarding@agency.example",
-            **_date_fields("shared_date", asked_on),
-            "shared_time": "15:30",
+        # The recipients page: one "add" form posted per recipient.
+        RECIPIENTS: {
+            "recipients": [
+                _recipient_post(case.requester_agency, case.requester_name, "safeguarding@agency.example", asked_on)
+            ]
         },
         "requester_told": {
             "requester_told": "yes",
@@ -200,6 +257,7 @@ def with_consent(p: Pages) -> None:
 def shared_in_part(p: Pages) -> None:
     p["decision"] = {
         "outcome": "share_some",
+        "shared_part": "The attendance pattern this term",
         "withheld": "The older sibling's health history: not relevant to this concern",
         "reasons": "Only the attendance pattern is needed for the assessment",
     }
@@ -218,7 +276,39 @@ def not_sought(p: Pages, reasons: Iterable[str] = ("delay",)) -> None:
         page[name] = text
     p["consent_not_sought"] = page
     p["decision"]["reasons"] = "Necessary to protect the child from significant harm"
-    p["open_honest"] = {"told": "no", "not_told_reason": "Telling the family now could put the child at risk"}
+    p["open_honest"] = {
+        "told": "no",
+        "not_told_reason": "Telling the family now could put the child at risk",
+        "tell_later": "no",
+    }
+
+
+def not_sought_tell_later(p: Pages) -> None:
+    """Not sought, and the family to be told once the child is safe: a follow-up due on the record."""
+    not_sought(p)
+    asked_on = _date_from_fields(p["request"], "request_date")
+    p["open_honest"] = {
+        "told": "no",
+        "not_told_reason": "Telling the family before the strategy discussion could put the child at risk",
+        "tell_later": "yes",
+        **_date_fields("tell_by", asked_on + dt.timedelta(days=14)),
+        "tell_who": "Alex, the social worker, at the next home visit",
+    }
+
+
+def three_recipients(p: Pages) -> None:
+    """Shared with the requester, the school and the health visitor (three entries on the recipients page)."""
+    asked_on = _date_from_fields(p["request"], "request_date")
+    p[RECIPIENTS]["recipients"] += [
+        _recipient_post("Castle Hill Academy", "Designated safeguarding lead", "dsl@castlehill.example", asked_on),
+        _recipient_post("Community Health Trust", "Health visitor", "0161 496 0000", asked_on, "16:10"),
+    ]
+    p[RECIPIENTS]["recipients"][2]["method"] = "phone"
+    p[RECIPIENTS]["recipients"][2]["given"] = "Only the date of the next strategy discussion"
+
+
+def _date_from_fields(post: dict[str, Any], name: str) -> dt.date:
+    return dt.date(int(post[f"{name}_2"]), int(post[f"{name}_1"]), int(post[f"{name}_0"]))
 
 
 def not_sought_parent_reaction(p: Pages) -> None:
@@ -238,7 +328,7 @@ def refused(p: Pages) -> None:
 
 
 def could_not_be_obtained(p: Pages) -> None:
-    p["consent"] = {"consent_sought": "yes", "consent_from": "Young person"}
+    p["consent"] = {**p["consent"], "consent_how": "in_person"}
     p["consent_outcome"] = {
         "consent_outcome": "not_obtained",
         "consent_outcome_detail": "Not at home on three visits and not answering the phone",
@@ -307,10 +397,55 @@ class Sample:
     def case_reference(self) -> str:
         return f"DEMO-{self.cast.short.upper()}-{self.number:02d}"
 
-    def pages(self) -> Pages:
+    def pages(self, edition: str = "2018") -> Pages:
         p = pages(self.case, self.case_reference, timezone.localdate(self.start))
         self.variant(p)
-        return p
+        return pages_2024(self.case, p) if edition == "2024" else p
+
+
+# Pages the May 2024 edition asks the same way as the 2018 one's layout 3 (the rest come from its examples).
+SAME_IN_2024 = (
+    "information",
+    "advice",
+    "consent_outcome",
+    "safety",
+    "necessary",
+    "decision",
+    "without_consent",
+    "special_category",
+    "criminal_offence",
+    "quality",
+    "sending",
+    "requester_told",
+    "alternatives",
+)
+
+
+def pages_2024(case: Case, p: Pages) -> Pages:
+    """The same decision asked under the May 2024 edition (which has no people page: the subject is free text,
+    one recipient). The variant's choices carry over; what 2024 asks differently comes from its examples."""
+    posts = EXAMPLE_POSTS_2024
+    people_text = "; ".join(
+        f"{s.full_name}, born {s.born:%-d %B %Y}" if s.born else s.full_name
+        for s in case.people
+        if not s.protect_identity
+    )
+    q: Pages = {key: dict(p[key]) for key in SAME_IN_2024}
+    q["request"] = {**p["request"], "subject_details": people_text or "Withheld to protect identity"}
+    if p["consent"]["consent_sought"] == "yes":
+        q["consent"] = {"consent_sought": "yes", "consent_from": "Mother"}
+    else:
+        q["consent"] = {"consent_sought": "no"}
+    for key in ("consent_not_sought", "lawful_basis", "consent_basis", "engage", "protect_identities"):
+        q[key] = dict(posts[key])
+    first = p[RECIPIENTS]["recipients"][0]
+    q[RECIPIENTS] = {
+        "recipient_agency": first["agency"],
+        "recipient_person": first["person"],
+        "recipient_contact": first["contact"],
+        **{k: v for k, v in first.items() if k.startswith("shared_")},
+    }
+    return q
 
 
 def answer_pages(
@@ -318,23 +453,91 @@ def answer_pages(
 ) -> Generator[dt.datetime, None, DecisionDraft]:
     """Answer every page that applies, in order, a few minutes apart: from the sample's pages (or, for an
     amendment, only the pages in `changes`). Stops after `stop_after`, for a draft left half done."""
-    typed = sample.pages() if changes is None else changes
+    typed = sample.pages(draft.decision.edition) if changes is None else changes
     flow = wizard.flow_of(draft)
     for key in typed if changes is not None else _keys_in_order(flow, typed):
         step = flow.step(key)
         if step is None:
             raise LookupError(f"Demo sample {sample.case_reference}: the current questions have no page '{key}'")
-        form = step.form_class(data=typed[key])
-        if not form.is_valid():
-            raise ValueError(f"Demo sample {sample.case_reference}, page '{key}': {form.errors.as_text()}")
         yield at
+        # Made at its moment: a person added on the people page is audited then.
+        answers = _page_answers(sample, step, typed[key], forms.people_in(draft.answers))
         draft = decision_services.draft_save_step(
-            by=sample.cast.practitioner, draft=draft, step_key=key, answers=form.to_answers()
+            by=sample.cast.practitioner, draft=draft, step_key=key, answers=answers
         )
         at += 3 * MINUTE
         if key == stop_after:
             break
     return draft
+
+
+def _page_answers(
+    sample: Sample | None, step: Step, data: dict[str, Any], on_record: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A page's answers as its form stores them. The list pages are built an entry at a time, as their "add"
+    forms would; people are found again on the organisation's records or added (`sample` None: a dry run
+    for the page order, nobody is added)."""
+    where = sample.case_reference if sample else "(page order)"
+    # By the page's form: the 2024 edition asks "recipients" and "consent" the older way, as single pages.
+    uses_people = getattr(step.form_class, "uses_people", False)
+    if step.form_class is forms.PeopleForm:
+        data = {"people": [_person_entry(sample, post, number) for number, post in enumerate(data["people"], 1)]}
+    elif step.form_class is forms.RecipientsForm:
+        data = {"recipients": [_entry_answers(forms.RecipientForm, post, where) for post in data["recipients"]]}
+    elif uses_people and data.get("consent_from"):
+        # The first person on the record with the part named, as the practitioner picks them.
+        part = data["consent_from"]
+        chosen = next((p for p in on_record if p.get("part") == part), on_record[0] if on_record else None)
+        data = {**data, "consent_from": str(chosen["person_id"]) if chosen else ""}
+    form = step.form_class(data=data)
+    if uses_people:
+        form.set_people(on_record)  # type: ignore[attr-defined]
+    if not form.is_valid():
+        raise ValueError(f"Demo sample {where}, page '{step.key}': {form.errors.as_text()}")
+    return form.to_answers()
+
+
+def _entry_answers(form_class: type[forms.StepForm], post: dict[str, Any], where: str) -> dict[str, Any]:
+    form = form_class(data=post)
+    if not form.is_valid():
+        raise ValueError(f"Demo sample {where}, an entry on a list page: {form.errors.as_text()}")
+    return form.to_answers()
+
+
+def _person_entry(sample: Sample | None, post: dict[str, Any], number: int) -> dict[str, Any]:
+    """The person the people page adds for `post`: found by the page's search (name and date of birth) if the
+    organisation has them already, otherwise added through "Add someone new"."""
+    form = forms.NewPersonForm(data=post)
+    if not form.is_valid():
+        where = sample.case_reference if sample else "(page order)"
+        raise ValueError(f"Demo sample {where}, person {number}: {form.errors.as_text()}")
+    data = form.cleaned_data
+    protect = bool(data.get("protect_identity"))
+    if sample is None:
+        # A stand-in row id: the dry run only needs answers the later pages' conditions can judge.
+        return {
+            "person_id": number,
+            "full_name": data["full_name"],
+            "date_of_birth": data["date_of_birth"].isoformat() if data.get("date_of_birth") else "",
+            "birth_date_accuracy": data["birth_date_accuracy"],
+            "part": data["part"],
+            "protect_identity": protect,
+        }
+    who = sample.cast.practitioner
+    born = data.get("date_of_birth") or None
+    wanted = people.normalise_name(data["full_name"])
+    found = [
+        person
+        for person in selectors.search_people(who, name=data["full_name"], date_of_birth=born)
+        if people.normalise_name(person.full_name) == wanted and person.date_of_birth == born
+    ]
+    if found:
+        person = selectors.get_person_for_user(who, found[0].pk)
+    else:
+        person = decision_services.person_create(
+            by=who, full_name=data["full_name"], date_of_birth=born, birth_date_accuracy=data["birth_date_accuracy"]
+        )
+    return people.snapshot(person, part=data["part"], protect_identity=protect)
 
 
 def _keys_in_order(flow: wizard.Flow, typed: Pages) -> Iterable[str]:
@@ -344,8 +547,7 @@ def _keys_in_order(flow: wizard.Flow, typed: Pages) -> Iterable[str]:
         if step.key not in typed:
             raise LookupError(f"Demo samples have no answers for the page '{step.key}'")
         # Later pages' conditions judge the answers as the form stores them.
-        form = step.form_class(data=typed[step.key])
-        answers[step.key] = form.to_answers() if form.is_valid() else {}
+        answers[step.key] = _page_answers(None, step, typed[step.key], forms.people_in(answers))
         yield step.key
 
 
@@ -461,12 +663,11 @@ def amended_after_sign_off(sample: Sample, days_later: int = 20) -> Script:
     yield from review(sample, submitted_at + 1 * DAY)
     at = submitted_at + days_later * DAY
     yield at
-    changes = {
-        "recipients": {
-            **sample.pages()["recipients"],
-            "other_recipients": "The school's designated safeguarding lead, by secure email, a week later",
-        }
-    }
+    recipients = sample.pages()[RECIPIENTS]["recipients"]
+    school = _recipient_post(
+        "Castle Hill Academy", "Designated safeguarding lead", "dsl@castlehill.example", timezone.localdate(at)
+    )
+    changes = {RECIPIENTS: {"recipients": [*recipients, school]}}
     yield from amend(sample, at, "The information was also shared with the school, a week later.", changes)
 
 
@@ -483,6 +684,13 @@ def review_before_sharing(sample: Sample) -> Script:
     review_services.organisation_settings_update(by=sample.cast.admin, review_timing=ReviewTiming.BEFORE_SHARING)
 
 
+def edition_2024(sample: Sample) -> Script:
+    """The admin moves the organisation to the May 2024 advice: decisions started from then on are asked its
+    questions; those already started keep the 2018 ones."""
+    yield sample.start
+    review_services.organisation_edition_update(by=sample.cast.admin, guidance_edition="2024")
+
+
 # The demonstration ----------------------------------------------------------------------------------------
 
 # (number, state, days before now it starts, variant). Oldest first. Signed off ones spread over six months
@@ -495,7 +703,7 @@ SCHEDULE: list[tuple[int, State, float, Variant]] = [
     (5, signed_off, 131, shared_in_part),
     (6, signed_off, 119, refused),
     (7, signed_off, 108, combine(sensitive, not_sought)),
-    (8, signed_off, 97, with_consent),
+    (8, signed_off, 97, three_recipients),
     (9, signed_off, 86, not_shared_not_needed),
     (10, signed_off, 74, could_not_be_obtained),
     (11, discarded, 66, with_consent),
@@ -505,7 +713,7 @@ SCHEDULE: list[tuple[int, State, float, Variant]] = [
     (15, amended_after_sign_off, 33, with_consent),
     (16, signed_off, 27, not_shared),
     (17, signed_off, 21, sensitive),
-    (18, awaiting_review, 12.2, not_sought),
+    (18, awaiting_review, 12.2, not_sought_tell_later),
     (19, awaiting_review, 5.1, with_consent),
     (20, returned, 3.9, with_consent),
     (21, awaiting_review, 2.3, not_shared),
@@ -534,6 +742,10 @@ class Report:
     kept: int = 0
 
 
+# When the second organisation moves to the 2024 edition: its last week of samples are 2024 ones.
+EDITION_2024_DAYS = 7
+
+
 def seed_samples(cast: Cast, *, offset: int = 0, settings_change: bool = False) -> Report:
     """Make this organisation's samples that do not exist yet, all scripts together in time order, with the
     services' clock moved to each act's moment. Call inside a transaction."""
@@ -557,6 +769,9 @@ def seed_samples(cast: Cast, *, offset: int = 0, settings_change: bool = False) 
     if settings_change and cast.organisation.review_timing != ReviewTiming.BEFORE_SHARING and report.made:
         admin_sample = Sample(cast, 0, now - 170 * DAY, CASES[0], review_before_sharing)
         _push(scripts, admin_sample.state(admin_sample), -1)
+    if settings_change and cast.organisation.guidance_edition == "2018" and report.made:
+        switch = Sample(cast, 0, now - EDITION_2024_DAYS * DAY, CASES[0], edition_2024)
+        _push(scripts, switch.state(switch), -2)
     if not scripts:
         return report
     with time_machine.travel(now, tick=False) as clock:

@@ -20,7 +20,7 @@ from audit import actions
 from audit.models import AuditEvent
 from decisions import pdf
 from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
-from decisions.models import Decision, DecisionVersion
+from decisions.models import Decision, DecisionPerson, DecisionVersion, Person
 from oversight import demo
 from oversight.models import Review
 
@@ -70,6 +70,45 @@ class SeedDemoDecisionsTests(TestCase):
                 not_sought = [v for v in versions if v.consent_status == ConsentStatus.NOT_SOUGHT]
                 assert not_sought and all(v.consent_not_sought_reasons for v in not_sought)
                 assert any(v.special_category for v in versions)
+
+    def test_layout_3_people_recipients_and_follow_up(self) -> None:
+        for short, slug in ORGS.items():
+            with self.subTest(short):
+                decisions = self.decisions(short)
+                people = Person.objects.filter(organisation__slug=slug)
+                # Each case's people are found again, not added twice: six families, fourteen people.
+                assert people.count() == 14
+                links = DecisionPerson.objects.filter(decision__in=decisions)
+                assert all(p.decision_links.count() >= 2 for p in people)
+                assert links.filter(protect_identity=True).exists()
+                assert not links.exclude(person__organisation__slug=slug).exists()
+                versions = [
+                    d.current_version for d in decisions if d.current_version is not None and d.edition == "2018"
+                ]
+                for version in versions:
+                    entries = version.answers["people"]["people"]
+                    consent = version.answers.get("consent", {})
+                    if consent.get("consent_sought") == "yes":
+                        assert consent["consent_from"] in {str(e["person_id"]) for e in entries}
+                counts = sorted(len(v.answers.get("recipients", {}).get("recipients", [])) for v in versions)
+                assert counts[-1] == 3 and 2 in counts
+                due = [d for d in decisions if d.follow_up_due is not None]
+                assert len(due) == 1 and due[0].follow_up_done_at is None
+                # Every person made was audited as made, with no name in the payload.
+                made = AuditEvent.objects.filter(action=actions.PERSON_CREATE, organisation__slug=slug)
+                assert made.count() == 14
+                assert not any("Brook" in str(e.details) for e in made)
+
+    def test_southvale_moves_to_the_2024_edition_for_its_last_week(self) -> None:
+        south = Decision.objects.filter(organisation__slug="southvale")
+        assert south.filter(edition="2024").count() == 6
+        assert south.filter(edition="2018").count() == len(demo.SCHEDULE) - 6
+        assert not Decision.objects.filter(organisation__slug="northshire", edition="2024").exists()
+        changed = AuditEvent.objects.filter(action=actions.ORG_SETTINGS_CHANGE, organisation__slug="southvale")
+        assert any(e.details.get("guidance_edition") == {"from": "2018", "to": "2024"} for e in changed)
+        # The 2024 ones were asked the 2024 pages: no people page, the subject as free text.
+        version = DecisionVersion.objects.filter(decision__in=south.filter(edition="2024")).first()
+        assert version is not None and "engage" in version.answers and "people" not in version.answers
 
     def test_history_spreads_over_six_months_in_time_order(self) -> None:
         now = timezone.now()

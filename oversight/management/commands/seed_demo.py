@@ -89,7 +89,8 @@ class Command(BaseCommand):
     ) -> None:
         for name, slug, prefix, team_name, short in DEMO_ORGANISATIONS:
             organisation, _ = Organisation.objects.get_or_create(
-                # The samples' history begins under the July 2018 advice (oversight/demo.py).
+                # The samples' history begins under the July 2018 advice; Southvale's admin moves it to 2024
+                # a week before now (oversight/demo.py).
                 slug=slug,
                 defaults={"name": name, "reference_prefix": prefix, "guidance_edition": "2018"},
             )
