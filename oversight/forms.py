@@ -106,6 +106,8 @@ class RetentionSettingsForm(_GovukForm):
         1,
         120,
     )
+
+
 class OrganisationEditionForm(_GovukForm):
     guidance_edition = forms.ChoiceField(
         label="Which edition of HM Government's information sharing advice are new decisions made under?",

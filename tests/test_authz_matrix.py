@@ -119,6 +119,9 @@ ACCESS: dict[str, Access] = {
     ),
     "oversight:dashboard": Access(get=_set(SUPERVISOR, ADMIN, AUDITOR)),
     "oversight:organisation": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
+    "oversight:organisation_edition": Access(
+        get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200
+    ),
     "retention:due": Access(get=_set(ADMIN)),
     "retention:disposed": Access(get=_set(ADMIN)),
     # An empty POST chooses no action: the page says so (400).

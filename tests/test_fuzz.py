@@ -373,6 +373,36 @@ class OversightFuzzTests(FuzzWorld):
 
         change()
 
+    def test_organisation_edition(self) -> None:
+        from oversight.forms import OrganisationEditionForm
+
+        client = self.client_for(self.ada_admin_org_a)
+        url = reverse("oversight:organisation_edition")
+
+        @FEW
+        @given(data=form_data(OrganisationEditionForm()))
+        def change(data: dict[str, list[str]]) -> None:
+            with rolled_back(client):
+                response = client.post(url, data)
+                no_server_error(response, f"edition {data!r:.200}")
+                assert Organisation.objects.get(pk=self.org_a.pk).guidance_edition in ("2018", "2024")
+                assert Organisation.objects.get(pk=self.org_b.pk).guidance_edition == self.org_b.guidance_edition
+
+        change()
+
+    def test_dashboard_filter(self) -> None:
+        from oversight.forms import DashboardFilterForm
+
+        client = self.client_for(self.sue_supervisor_org_a)
+        url = reverse("oversight:dashboard")
+
+        @FEW
+        @given(data=form_data(DashboardFilterForm()))
+        def look(data: dict[str, list[str]]) -> None:
+            no_server_error(client.get(url, data), f"dashboard filter {data!r:.200}")
+
+        look()
+
     def test_retention_settings(self) -> None:
         from oversight.forms import RetentionSettingsForm
 
@@ -662,6 +692,8 @@ def test_every_form_with_input_is_fuzzed() -> None:
         "ReturnForm",
         "OrganisationSettingsForm",
         "RetentionSettingsForm",
+        "OrganisationEditionForm",
+        "DashboardFilterForm",
         "HoldForm",
         "OrganisationHoldForm",
         "LiftForm",

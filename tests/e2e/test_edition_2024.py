@@ -23,14 +23,16 @@ def southvale_back_on_2018_afterwards(server: str) -> Iterator[None]:
     """The other journeys walk the 2018 questions: Southvale goes back to 2018 when these are done."""
     yield
     shell(
-        "from accounts.models import Organisation; Organisation.objects.filter(slug='southvale').update(guidance_edition='2018')"
-    )  # noqa: E501
+        "from accounts.models import Organisation; "
+        "Organisation.objects.filter(slug='southvale').update(guidance_edition='2018')"
+    )
 
 
 def on_2024() -> None:
     shell(
-        "from accounts.models import Organisation; Organisation.objects.filter(slug='southvale').update(guidance_edition='2024')"
-    )  # noqa: E501
+        "from accounts.models import Organisation; "
+        "Organisation.objects.filter(slug='southvale').update(guidance_edition='2024')"
+    )
 
 
 def answer(trip: Journey, step: str, **overrides: Any) -> None:
