@@ -141,7 +141,10 @@ def ensure_people(practitioners_per_org: int = PRACTITIONERS_PER_ORG) -> list[Or
     result = []
     for code, name in (("A", "Bench A Partnership"), ("B", "Bench B Partnership")):
         organisation, _ = Organisation.objects.get_or_create(
-            slug=f"bench-{code.lower()}", defaults={"name": name, "reference_prefix": f"B{code}"}
+            # The load (bench/locustfile.py, bench/fault_locustfile.py) walks the July 2018 questions, so new
+            # decisions must be made under 2018.
+            slug=f"bench-{code.lower()}",
+            defaults={"name": name, "reference_prefix": f"B{code}", "guidance_edition": "2018"},
         )
         teams = [
             Team.objects.get_or_create(organisation=organisation, name=f"{label} {code}")[0]

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from decisions.models import Decision, DecisionVersion
-from decisions.signals import decision_submitted
 from oversight.models import Review
 
 from . import schedule
 
 
-@receiver(decision_submitted, sender=DecisionVersion)
-def _after_submit(sender: Any, version: DecisionVersion, **kwargs: Any) -> None:
-    # Sent after the submit committed: the people on the record are written by then.
-    with transaction.atomic():
-        schedule.refresh(Decision.objects.select_related("organisation").get(pk=version.decision_id))
-
-
 @receiver(post_save, sender=DecisionVersion)
 def _with_submit(sender: Any, instance: DecisionVersion, created: bool, **kwargs: Any) -> None:
     if created:
-        # Inside the submit's transaction, so the due list never misses a record; refreshed again after commit.
+        # Inside the submit's transaction, so the due list never misses a record, and once: nothing the schedule
+        # reads changes after commit. Whatever writes a record's people links must do so before its version is saved.
         schedule.refresh(Decision.objects.select_related("organisation").get(pk=instance.decision_id))
 
 
