@@ -15,10 +15,10 @@ from decisions import services
 from decisions.models import DecisionVersion
 from oversight import services as review_services
 
-from .factories import answers_for
+from .factories import answers_for, list_answer, with_people
 
 LONDON = ZoneInfo("Europe/London")
-# Long enough ago for the default schedule (6 years after last activity with no date of birth known).
+# Long enough ago for the default schedule (6 years after last activity when no date of birth is known).
 LONG_AGO = dt.datetime(2018, 5, 14, 10, 30, tzinfo=LONDON)
 
 CHILD_NAME = "Zebedee Quartermain"
@@ -34,20 +34,24 @@ def at(moment: dt.datetime) -> Any:
 def old_record(
     owner: User, supervisor: User | None = None, *, amended: bool = True, named: bool = True
 ) -> DecisionVersion:
-    """Submitted in 2018 about a named child, amended and reviewed then too, so it is long due for review."""
+    """Submitted in 2018 about a named child (date of birth unknown), amended and reviewed then too, so it is
+    long due for review."""
     then = {"_0": "1", "_1": "5", "_2": "2018"}
-    details = {
-        "request": {
-            "subject_details": f"{CHILD_NAME}, born {CHILD_BORN:%-d %B %Y}" if named else "A.B., born 2010",
-            "case_reference": "QZ-77",
-            **{f"request_date{k}": v for k, v in then.items()},
-        },
+    details: dict[str, Any] = {
+        "request": {"case_reference": "QZ-77", **{f"request_date{k}": v for k, v in then.items()}},
         "advice": {f"advice_date{k}": v for k, v in then.items()},
+        "consent": {f"consent_date{k}": v for k, v in then.items()},
+        "recipients": {"recipients": [{**list_answer("recipients")["recipients"][0], "shared_date": "2018-05-01"}]},
     }
+    # The child's date of birth is not known, so the record is due six years after its last activity.
+    (person,) = list_answer("people")["people"]
+    unknown = {"date_of_birth": "", "birth_date_accuracy": "unknown"}
+    details["people"] = {"people": [{**person, **unknown, "full_name": CHILD_NAME if named else "A.B."}]}
     # Answers cleaned today (their dates are checked against today), submitted back then.
     answers = answers_for(overrides=details)
     with at(LONG_AGO):
         draft = services.decision_start(by=owner)
+        answers = with_people(owner, answers)
         for key, value in answers.items():
             draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
         version = services.decision_submit(by=owner, draft=draft)

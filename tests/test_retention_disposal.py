@@ -24,7 +24,7 @@ from retention.db import disposal_path
 from retention.models import DisposalPermit, DisposalProposal, LegalHold, ProposalStatus, RetentionSchedule, Tombstone
 
 from .base import World, make_user
-from .retention_helpers import CHILD_NAME, LONG_AGO, at, database_dump, old_record, traces_in
+from .retention_helpers import CHILD_BORN, CHILD_NAME, LONG_AGO, at, database_dump, old_record, traces_in
 
 
 class RetentionWorld(World):
@@ -310,12 +310,12 @@ class PeopleTests(RetentionWorld):
                 created_by=self.alice_practitioner_org_a,
             )  # fmt: skip
 
-        self.child = person(CHILD_NAME, dt.date(2011, 3, 17))
+        # The record's child (added by the people page) turns out to have a known date of birth.
+        self.child = DecisionPerson.objects.get(decision=self.version.decision).person
+        Person.objects.filter(pk=self.child.pk).update(date_of_birth=CHILD_BORN, birth_date_accuracy="exact")
         self.sibling = person("Ottoline Quist", dt.date(2000, 1, 2))
         self.parent = person("Parent Shared", None)
-        for position, (who, part) in enumerate(
-            [(self.child, "child"), (self.sibling, "other_child"), (self.parent, "parent_carer")]
-        ):
+        for position, (who, part) in enumerate([(self.sibling, "other_child"), (self.parent, "parent_carer")], 1):
             DecisionPerson.objects.create(decision=self.version.decision, person=who, part=part, position=position)
         DecisionPerson.objects.create(decision=self.other.decision, person=self.parent, part="parent_carer")
         self.decision = Decision.objects.get(pk=self.version.decision_id)
@@ -335,7 +335,8 @@ class PeopleTests(RetentionWorld):
         with at(dt.datetime(2036, 3, 18, 9, 0, tzinfo=LONG_AGO.tzinfo)):
             proposal = self.propose(self.decision)
             services.disposal_approve(by=self.abe_admin_org_a, proposal=proposal)
-        assert set(Person.objects.values_list("full_name", flat=True)) == {"Parent Shared"}
+        # The other record's people stay.
+        assert set(Person.objects.values_list("full_name", flat=True)) == {"Parent Shared", "A.B."}
         assert not DecisionPerson.objects.filter(decision=self.decision).exists()
         assert DecisionPerson.objects.filter(decision=self.other.decision, person=self.parent).exists()
         dump = database_dump()
