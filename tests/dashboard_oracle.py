@@ -4,6 +4,7 @@ it kept running counts): the reference the running counts are tested against."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count, F, Min, Q, Value
@@ -13,8 +14,18 @@ from django.utils import timezone
 from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
 from decisions.guidance import NOT_SOUGHT_REASONS
 from decisions.models import Decision, DecisionVersion
+from decisions.summary import agency_key
 from oversight.models import Review, ReviewOutcome
-from oversight.selectors import AGE_BANDS, DASHBOARD_MONTHS, LONDON, REASON_LABELS, Figures, MonthRow, _month_start
+from oversight.selectors import (
+    AGE_BANDS,
+    DASHBOARD_MONTHS,
+    LONDON,
+    REASON_LABELS,
+    RECIPIENT_AGENCIES_SHOWN,
+    Figures,
+    MonthRow,
+    _month_start,
+)
 
 
 def live_figures(org_id: int, *, now: dt.datetime | None = None) -> Figures:
@@ -75,6 +86,11 @@ def live_figures(org_id: int, *, now: dt.datetime | None = None) -> Figures:
         **reason_counts,
     )
 
+    # Each agency a decision's current version shared with, once per decision.
+    agencies: Counter[str] = Counter()
+    for listed in first_versions.values_list(f"{current}recipient_agencies", flat=True):
+        agencies.update({agency_key(a) for a in (listed or "").splitlines() if a.strip()})
+
     bands: dict[str, Any] = {}
     lower = None
     for index, (_label, upper_days) in enumerate(AGE_BANDS):
@@ -110,6 +126,9 @@ def live_figures(org_id: int, *, now: dt.datetime | None = None) -> Figures:
         ],
         not_sought_reasons=[
             (REASON_LABELS.get(code, label), consent[f"reason_{code}"]) for code, label in NOT_SOUGHT_REASONS
+        ],
+        recipient_agencies=sorted(agencies.items(), key=lambda item: (-item[1], item[0].casefold()))[
+            :RECIPIENT_AGENCIES_SHOWN
         ],
         awaiting=reviews["awaiting"],
         oldest_awaiting=reviews["oldest"],

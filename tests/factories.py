@@ -22,7 +22,9 @@ def answers_for(steps: list[str] | None = None, overrides: dict[str, dict[str, A
         step = wizard.step_by_key("2018", key)
         assert step is not None
         if key in LIST_STEPS:
-            answers[key] = overrides.get(key) or list_answer(key)
+            # Either the stored list itself, or changes to the one entry's posted fields.
+            given = overrides.get(key) or {}
+            answers[key] = given if key in given else list_answer(key, post=given)
             continue
         data = valid_post(key, **overrides.get(key, {}))
         if key == "consent" and not data.get("consent_from"):
@@ -33,10 +35,11 @@ def answers_for(steps: list[str] | None = None, overrides: dict[str, dict[str, A
     return answers
 
 
-def list_answer(key: str, count: int = 1) -> dict[str, list[dict[str, Any]]]:
-    """A list page's stored answer with `count` entries (people get their rows in `with_people`)."""
+def list_answer(key: str, count: int = 1, post: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """A list page's stored answer with `count` entries, each posted as `valid_post` with `post`'s changes
+    (people get their rows in `with_people`)."""
     entry_form = RecipientForm if key == "recipients" else NewPersonForm
-    form = entry_form(data=valid_post(key))
+    form = entry_form(data=valid_post(key, **(post or {})))
     assert form.is_valid(), form.errors
     if key == "recipients":
         return {

@@ -11,12 +11,13 @@ from accounts.models import User
 from decisions.models import DecisionVersion
 
 from .factories import make_submitted_decision
-from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH
+from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH, SHARE_SOME
 
 # After the decision, sharing without consent asks why, and whether the family was told.
 _WITHOUT_CONSENT_TAIL = ["without_consent", "lawful_basis", "quality", "open_honest", "sending", "recipients"]
 NOT_SOUGHT_PATH = [
     "request",
+    "people",
     "information",
     "advice",
     "consent",
@@ -26,13 +27,14 @@ NOT_SOUGHT_PATH = [
     "decision",
     *_WITHOUT_CONSENT_TAIL,
 ]
-REFUSED_PATH = [*MAIN_PATH[:8], *_WITHOUT_CONSENT_TAIL]
+REFUSED_PATH = [*MAIN_PATH[: MAIN_PATH.index("decision") + 1], *_WITHOUT_CONSENT_TAIL]
 
 
 # Every date answer on 2 January 2025, so decisions can be made "in the past" under time-machine.
 EARLY_DATES: dict[str, dict[str, Any]] = {
     "request": {"request_date_0": "2", "request_date_1": "1", "request_date_2": "2025"},
     "advice": {"advice_date_0": "2", "advice_date_1": "1", "advice_date_2": "2025"},
+    "consent": {"consent_date_0": "2", "consent_date_1": "1", "consent_date_2": "2025"},
     "recipients": {"shared_date_0": "2", "shared_date_1": "1", "shared_date_2": "2025"},
 }
 
@@ -51,7 +53,7 @@ def share_all(owner: User, extra: dict[str, dict[str, Any]] | None = None) -> De
 def share_some(owner: User, extra: dict[str, dict[str, Any]] | None = None) -> DecisionVersion:
     return make_submitted_decision(
         owner,
-        overrides=_with({"decision": {"outcome": "share_some", "withheld": "Health records, not relevant"}}, extra),
+        overrides=_with({"decision": SHARE_SOME}, extra),
     )
 
 

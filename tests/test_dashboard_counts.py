@@ -26,9 +26,9 @@ from oversight.selectors import dashboard_figures
 
 from .base import World, make_user
 from .dashboard_oracle import live_figures
-from .factories import answers_for
+from .factories import answers_for, with_people
 from .oversight_helpers import EARLY_DATES, NOT_SOUGHT_PATH, REFUSED_PATH
-from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH
+from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH, SHARE_SOME
 
 START = dt.datetime(2025, 1, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -41,7 +41,7 @@ def _not_sought(reasons: list[str]) -> tuple[list[str], dict[str, dict[str, Any]
 # Every kind of decision the dashboard tells apart: outcomes, consent states, one or several reasons.
 KINDS: dict[str, tuple[list[str], dict[str, dict[str, Any]]]] = {
     "share_all": (MAIN_PATH, {}),
-    "share_some": (MAIN_PATH, {"decision": {"outcome": "share_some", "withheld": "Health records"}}),
+    "share_some": (MAIN_PATH, {"decision": SHARE_SOME}),
     "no_share": (NO_SHARE_PATH, {"decision": NO_SHARE}),
     "not_sought_delay": _not_sought(["delay"]),
     "not_sought_three": _not_sought(["parent_reaction", "evidence_loss", "other"]),
@@ -68,7 +68,7 @@ def submit(owner: User, kind: str, *, amending: Decision | None = None) -> Decis
         draft = services.decision_start(by=owner)
     else:
         draft = services.decision_amend_start(by=owner, decision=amending, reason="Changed")
-    DecisionDraft.objects.filter(pk=draft.pk).update(answers=answers(kind))
+    DecisionDraft.objects.filter(pk=draft.pk).update(answers=with_people(owner, answers(kind)))
     draft.refresh_from_db()
     return services.decision_submit(by=owner, draft=draft)
 
@@ -150,12 +150,14 @@ class RebuildCommandTests(World):
             (march, "sharing_consent", "given"): 1,
             (march, "review_status", "awaiting"): 1,
             (march, "review", "return"): 1,
+            (march, "recipient_agency", "West Midlands Police"): 1,
         }
 
         DecisionCount.objects.all().delete()
         out = StringIO()
         call_command("rebuild_dashboard", "--organisation", "org-b", stdout=out)
-        assert "Dashboard counts rebuilt: 4 rows" in out.getvalue()
+        # Outcome, consent, consent when sharing, review status and the agency shared with.
+        assert "Dashboard counts rebuilt: 5 rows" in out.getvalue()
         assert summary.stored_counts(self.org_b.pk) == expected[self.org_b.pk]
         assert summary.stored_counts(self.org_a.pk) == {}
         call_command("rebuild_dashboard", stdout=StringIO())

@@ -148,6 +148,7 @@ MAIN_PATH = [
 ]
 # The same request, not shared: the pages after the decision are about not sharing.
 NO_SHARE_PATH = [*MAIN_PATH[: MAIN_PATH.index("decision") + 1], "requester_told", "alternatives"]
+SHARE_SOME = {"outcome": "share_some", "shared_part": "Attendance record", "withheld": "Health records, not relevant"}
 NO_SHARE = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
 
 
