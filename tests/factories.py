@@ -8,7 +8,7 @@ from typing import Any
 from accounts.models import User
 from decisions import services, wizard
 from decisions.forms import NewPersonForm, RecipientForm
-from decisions.models import DecisionVersion
+from decisions.models import DecisionDraft, DecisionVersion
 
 from .wizard_helpers import LIST_STEPS, MAIN_PATH, valid_post
 
@@ -63,6 +63,16 @@ def list_answer(key: str, count: int = 1, post: dict[str, Any] | None = None) ->
     }
 
 
+def people_named(*names: str) -> dict[str, list[dict[str, Any]]]:
+    """The people page's answer naming these people (the first is the child)."""
+    (entry,) = list_answer("people")["people"]
+    return {
+        "people": [
+            {**entry, "full_name": name, "part": "child" if n == 0 else "parent_carer"} for n, name in enumerate(names)
+        ]
+    }
+
+
 def with_people(owner: User, answers: dict[str, dict]) -> dict[str, dict]:
     """Each person entry without a row gets one in the owner's organisation (as the people page would)."""
     entries = (answers.get("people") or {}).get("people")
@@ -87,17 +97,21 @@ def with_people(owner: User, answers: dict[str, dict]) -> dict[str, dict]:
     return answers
 
 
+def save_answers(owner: User, draft: DecisionDraft, answers: dict[str, dict]) -> DecisionDraft:
+    """Each page's answers saved through the service, as the pages would, its people added first."""
+    for key, value in with_people(owner, answers).items():
+        draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
+    return draft
+
+
 def make_submitted_decision(
     owner: User, steps: list[str] | None = None, overrides: dict[str, dict[str, Any]] | None = None
 ) -> DecisionVersion:
-    draft = services.decision_start(by=owner)
-    for key, value in with_people(owner, answers_for(steps, overrides)).items():
-        draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
+    draft = save_answers(owner, services.decision_start(by=owner), answers_for(steps, overrides))
     return services.decision_submit(by=owner, draft=draft)
 
 
 def amend(owner: User, version: DecisionVersion, reason: str, overrides: dict[str, dict[str, Any]]) -> DecisionVersion:
     draft = services.decision_amend_start(by=owner, decision=version.decision, reason=reason)
-    for key, value in with_people(owner, answers_for(list(overrides), overrides)).items():
-        draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
+    draft = save_answers(owner, draft, answers_for(list(overrides), overrides))
     return services.decision_submit(by=owner, draft=draft)

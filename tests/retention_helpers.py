@@ -15,7 +15,7 @@ from decisions import services
 from decisions.models import DecisionVersion
 from oversight import services as review_services
 
-from .factories import answers_for, list_answer, with_people
+from .factories import answers_for, list_answer, save_answers
 
 LONDON = ZoneInfo("Europe/London")
 # Long enough ago for the default schedule (6 years after last activity when no date of birth is known).
@@ -50,10 +50,7 @@ def old_record(
     # Answers cleaned today (their dates are checked against today), submitted back then.
     answers = answers_for(overrides=details)
     with at(LONG_AGO):
-        draft = services.decision_start(by=owner)
-        answers = with_people(owner, answers)
-        for key, value in answers.items():
-            draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
+        draft = save_answers(owner, services.decision_start(by=owner), answers)
         version = services.decision_submit(by=owner, draft=draft)
     if supervisor is not None:
         with at(LONG_AGO + dt.timedelta(days=1)):

@@ -55,16 +55,16 @@ class ReadableLogTests(World):
 
     def test_answers_saved_and_changed_are_said_in_words(self) -> None:
         draft = decision_services.decision_start(by=self.alice_practitioner_org_a)
-        consent = answers_for(["consent"])["consent"]
+        advice = answers_for(["advice"])["advice"]
         decision_services.draft_save_step(
-            by=self.alice_practitioner_org_a, draft=draft, step_key="consent", answers=consent
+            by=self.alice_practitioner_org_a, draft=draft, step_key="advice", answers=advice
         )
         decision_services.draft_save_step(
-            by=self.alice_practitioner_org_a, draft=draft, step_key="consent", answers=consent
+            by=self.alice_practitioner_org_a, draft=draft, step_key="advice", answers=advice
         )
         rows = rows_of(self.log(f"?reference={draft.decision.reference}&action=decision_step_save"))
-        assert "Saved the answers on: Consent, no change" in rows[0]
-        assert "Changed the answers on: Consent" in rows[1]
+        assert "Saved the answers on: Seek advice, no change" in rows[0]
+        assert "Changed the answers on: Seek advice" in rows[1]
         assert "changed: True" not in "".join(rows)
 
     def test_unfinished_answers_are_said_so(self) -> None:

@@ -20,7 +20,7 @@ from decisions.models import Decision, DecisionDraft, DecisionVersion
 
 from .audit_helpers import triggers_disabled
 from .base import World
-from .factories import answers_for
+from .factories import answers_for, save_answers
 
 
 class Boom(Exception):
@@ -28,10 +28,7 @@ class Boom(Exception):
 
 
 def ready_draft(owner: User) -> DecisionDraft:
-    draft = services.decision_start(by=owner)
-    for key, value in answers_for().items():
-        draft = services.draft_save_step(by=owner, draft=draft, step_key=key, answers=value)
-    return draft
+    return save_answers(owner, services.decision_start(by=owner), answers_for())
 
 
 def fail_after(target: Any, name: str, when: Callable[..., bool] = lambda *a, **k: True) -> Any:

@@ -15,7 +15,7 @@ from decisions import pdf
 from decisions import services as decision_services
 
 from .base import World
-from .factories import make_submitted_decision
+from .factories import make_submitted_decision, people_named
 
 VERIFY_URL = "https://decisions.example/exports/verify"
 
@@ -101,7 +101,7 @@ class EveryScriptTests(World):
     def test_a_name_in_every_script_is_printed_with_real_glyphs(self) -> None:
         version = make_submitted_decision(
             self.alice_practitioner_org_a,
-            overrides={"request": {"subject_details": "\n".join(NAMES.values()), "requester_name": NAMES["Arabic"]}},
+            overrides={"people": people_named(*NAMES.values()), "request": {"requester_name": NAMES["Arabic"]}},
         )
         data = render(version)
         reader = PdfReader(io.BytesIO(data))
@@ -124,14 +124,14 @@ class EveryScriptTests(World):
         # its own ("अनन्या"), is mapped to "ा"; in "शर्मा" the same glyph sits inside the cluster र्मा, so the
         # text layer reads "शार्मा". The printed glyphs are right; only copy-and-paste of such a name is not.
         version = make_submitted_decision(
-            self.alice_practitioner_org_a, overrides={"request": {"subject_details": "अनन्या शर्मा"}}
+            self.alice_practitioner_org_a, overrides={"people": people_named("अनन्या शर्मा")}
         )
         assert "अनन्या शर्मा" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(render(version))).pages)
 
     def test_the_notdef_check_finds_a_character_no_font_has(self) -> None:
         # A private-use character no installed font draws: the check must see its empty box.
         version = make_submitted_decision(
-            self.alice_practitioner_org_a, overrides={"request": {"subject_details": "Name \ue000\ue001"}}
+            self.alice_practitioner_org_a, overrides={"people": people_named("Name \ue000\ue001")}
         )
         assert any(glyph == 0 for _, glyph in glyph_codes(render(version)))
 
