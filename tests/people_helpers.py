@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from decisions.choices import BirthDateAccuracy, PersonPart
 from decisions.models import Decision, DecisionPerson, Person
-from decisions.people import normalise_name
+from decisions.people import normalise_name, snapshot
 
 
 def make_person(organisation: Any, name: str, date_of_birth: dt.date | None = None, *, by: Any) -> Person:
@@ -25,8 +25,13 @@ def make_person(organisation: Any, name: str, date_of_birth: dt.date | None = No
 
 
 def put_on_record(decision: Decision, *people: tuple[Person, str]) -> None:
-    """Name `people` (person, part) on `decision`, in that order."""
+    """Also name `people` (person, part) on `decision`, as links only (its answers do not change)."""
     for position, (person, part) in enumerate(people):
         DecisionPerson.objects.create(
             decision=decision, person=person, part=PersonPart(part), position=position, protect_identity=False
         )
+
+
+def people_answer(*people: tuple[Person, str]) -> dict[str, list[dict[str, Any]]]:
+    """The people page's answer naming `people` (person, part), in that order, as the page would save it."""
+    return {"people": [snapshot(person, part=part, protect_identity=False) for person, part in people]}

@@ -27,7 +27,7 @@ from exports.subject_access import OTHERS_FOLDER, PLAIN_FOLDER, prune_expired_bu
 
 from .base import World
 from .factories import amend, make_submitted_decision
-from .people_helpers import make_person, put_on_record
+from .people_helpers import make_person, people_answer
 from .storage_helpers import exports_in
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -50,15 +50,19 @@ class SubjectAccessWorld(World):
         cls.nobody = make_person(cls.org_a, "Zoe Unrecorded", None, by=alice)
         cls.zoe_b = make_person(cls.org_b, "Zoë O'Brien", dt.date(2015, 6, 1), by=bob)
 
-        first = make_submitted_decision(alice)
-        cls.with_mother = amend(alice, first, "Mother's address corrected", {"request": {"case_reference": "CASE-1"}})
-        put_on_record(cls.with_mother.decision, (cls.zoe, "child"), (cls.mother, "parent_carer"))
-        cls.alone = make_submitted_decision(cls.amir_practitioner_org_a)
-        put_on_record(cls.alone.decision, (cls.zoe, "child"))
-        cls.not_hers = make_submitted_decision(alice)
-        put_on_record(cls.not_hers.decision, (cls.stranger, "child"))
-        cls.other_org = make_submitted_decision(bob)
-        put_on_record(cls.other_org.decision, (cls.zoe_b, "child"))
+        def about(*people: tuple[Any, str]) -> dict[str, dict[str, Any]]:
+            return {"people": people_answer(*people)}
+
+        first = make_submitted_decision(alice, overrides=about((cls.zoe, "child")))
+        cls.with_mother = amend(
+            alice,
+            first,
+            "Mother's address corrected",
+            {"request": {"case_reference": "CASE-1"}, **about((cls.zoe, "child"), (cls.mother, "parent_carer"))},
+        )
+        cls.alone = make_submitted_decision(cls.amir_practitioner_org_a, overrides=about((cls.zoe, "child")))
+        cls.not_hers = make_submitted_decision(alice, overrides=about((cls.stranger, "child")))
+        cls.other_org = make_submitted_decision(bob, overrides=about((cls.zoe_b, "child")))
 
     def setUp(self) -> None:
         super().setUp()

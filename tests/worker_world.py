@@ -52,9 +52,11 @@ def setup_subject_access(decisions: int) -> dict[str, Any]:
     from accounts.models import Membership, Organisation, Role, Team, User
     from exports import services
     from tests.factories import make_submitted_decision
-    from tests.people_helpers import make_person, put_on_record
+    from tests.people_helpers import make_person, people_answer
 
-    organisation = Organisation.objects.create(name="Workers Partnership", slug="workers", reference_prefix="WK")
+    organisation = Organisation.objects.create(
+        name="Workers Partnership", slug="workers", reference_prefix="WK", guidance_edition="2018"
+    )
     team = Team.objects.create(organisation=organisation, name="Front door")
     practitioner = User.objects.create(username="worker_practitioner", first_name="Pat", last_name="Worker")
     admin = User.objects.create(username="worker_admin", first_name="Ada", last_name="Worker")
@@ -63,8 +65,8 @@ def setup_subject_access(decisions: int) -> dict[str, Any]:
     child = make_person(organisation, "Zoë Worker", None, by=practitioner)
     mother = make_person(organisation, "Mary Worker", None, by=practitioner)
     for n in range(decisions):
-        version = make_submitted_decision(practitioner)
-        put_on_record(version.decision, (child, "child"), *([(mother, "parent_carer")] if n % 2 else []))
+        people = people_answer((child, "child"), *([(mother, "parent_carer")] if n % 2 else []))
+        make_submitted_decision(practitioner, overrides={"people": people})
     with transaction.atomic():
         found = services.subject_access_start(by=admin, person=child, verify_url=VERIFY_URL)
     return {"request": found.pk}
