@@ -108,6 +108,10 @@ ACCESS: dict[str, Access] = {
     "decisions:discard": Access(
         get=_set(OWNER), post=_set(OWNER), methods=("GET", "POST"), post_status=200, org_record=True
     ),
+    # Everyone who reads decisions may read a person of their organisation (and the decisions they may see).
+    "decisions:person": Access(get=MEMBERS, org_record=True),
+    # Only the owner records that the family was told; it is a small event on the decision, not an amendment.
+    "decisions:follow_up_done": Access(post=_set(OWNER), methods=("POST",), org_record=True),
     "audit:log": Access(get=_set(SUPERVISOR, AUDITOR)),
     "audit:export": Access(get=_set(SUPERVISOR, AUDITOR)),
     # Auditors read the chain status; only admins run the check.
@@ -200,6 +204,7 @@ class AuthorisationMatrixTests(World):
         cls.superuser = User.objects.create_superuser("root_superuser", password=None)
         cls.version = make_submitted_decision(cls.alice_practitioner_org_a)
         cls.submitted_ref = cls.version.decision.reference
+        cls.person_pk = cls.version.decision.people_links.get().person_id
         draft = services.decision_start(by=cls.alice_practitioner_org_a)
         services.draft_save_step(
             by=cls.alice_practitioner_org_a,
@@ -250,6 +255,8 @@ class AuthorisationMatrixTests(World):
         return {
             "decisions:detail": records,
             "decisions:amend": records,
+            "decisions:follow_up_done": records,
+            "decisions:person": {"pk": self.person_pk},
             "exports:decision_pdf": records,
             "retention:record": records,
             "decisions:step": {"reference": self.draft_ref, "step": "request"},
