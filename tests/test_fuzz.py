@@ -32,15 +32,24 @@ from accounts.models import Organisation, ReviewTiming, Team, User
 from audit.forms import AuditLogFilterForm
 from audit.models import AuditEvent
 from decisions import services, wizard
-from decisions.forms import AmendForm, DiscardForm, SubmitForm
+from decisions.forms import (
+    AmendForm,
+    DiscardForm,
+    NewPersonForm,
+    PeopleForm,
+    PickPersonForm,
+    RecipientForm,
+    RecipientsForm,
+    SubmitForm,
+)
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 from exports.forms import BulkExportForm, VerifyForm
 from exports.models import BulkExport
 from oversight.forms import ApproveForm, OrganisationSettingsForm, ReturnForm
 
 from .base import World
-from .factories import answers_for, make_submitted_decision
-from .wizard_helpers import NO_SHARE, valid_post
+from .factories import answers_for, make_submitted_decision, with_people
+from .wizard_helpers import LIST_STEPS, NO_SHARE, valid_post
 
 # No shrinking: a failure is reported with the input that caused it, without minutes spent minimising it.
 FUZZ = settings(
@@ -218,6 +227,8 @@ class WizardFuzzTests(FuzzWorld):
 
     def fuzz_step(self, client: Client, step: Any) -> int:
         url = reverse("decisions:step", kwargs={"reference": self.draft.decision.reference, "step": step.key})
+        if step.key in LIST_STEPS:
+            return self.fuzz_list_step(client, step, url)
         extra = {"later": st.lists(st.sampled_from(["1", ""]), max_size=1)}
         examples = 0
 
@@ -247,6 +258,64 @@ class WizardFuzzTests(FuzzWorld):
 
         post_answers()
         return examples
+
+    def fuzz_list_step(self, client: Client, step: Any, url: str) -> int:
+        """A list page posts one entry (a new person, a person picked from the search, a recipient), a remove
+        or "Save and continue": the list changes by at most one valid entry, and nothing else changes."""
+        actions = st.lists(st.one_of(st.sampled_from(["new", "pick", "add", "remove", "continue"]), JUNK), max_size=1)
+        extra = {"action": actions, "entry": st.lists(st.one_of(st.sampled_from(["1", "2", "0"]), JUNK), max_size=1)}
+        entry_forms = [NewPersonForm(), PickPersonForm()] if step.key == "people" else [RecipientForm()]
+        strategies = [form_data(form, extra, valid=valid_post(step.key)) for form in entry_forms]
+        examples = 0
+
+        @FUZZ
+        @given(data=st.one_of(*strategies))
+        def post_entry(data: dict[str, list[str]]) -> None:
+            nonlocal examples
+            examples += 1
+            with rolled_back(client):
+                branch = {**self.branch_for(step.key), **answers_for([step.key])}
+                branch = with_people(self.alice_practitioner_org_a, branch)
+                DecisionDraft.objects.filter(pk=self.draft.pk).update(answers=branch)
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"{step.key} {data!r:.300}")
+                answers = DecisionDraft.objects.get(pk=self.draft.pk).answers
+                assert self.snapshot() == before
+                assert {k: v for k, v in answers.items() if k != step.key} == {
+                    k: v for k, v in branch.items() if k != step.key
+                }
+                was, now = (step.form_class.entries(a.get(step.key) or {}) for a in (branch, answers))
+                assert abs(len(now) - len(was)) <= 1, (was, now)
+                if now:
+                    assert step.form_class(data={step.form_class.list_name: now}).is_valid(), now
+                if response.status_code == 200:
+                    assert answers == branch
+
+        post_entry()
+        return examples
+
+    def test_stored_list_entries_of_any_shape_are_checked_not_crashed_on(self) -> None:
+        """A list's stored entries are checked entry by entry at check answers and submit (PersonEntryForm,
+        RecipientForm): junk in them is an error, never an exception."""
+        value = st.one_of(JUNK, st.integers(), st.none(), st.lists(JUNK, max_size=2))
+        entry = st.dictionaries(st.sampled_from(["person_id", "full_name", "date_of_birth", "birth_date_accuracy",
+                                                 "part", "protect_identity", "agency", "shared_date", "method",
+                                                 "shared_time", "contact", "person"]), value)  # fmt: skip
+        checked = 0
+
+        @FUZZ
+        @given(entries=st.one_of(st.lists(entry, max_size=3), value))
+        def check(entries: Any) -> None:
+            nonlocal checked
+            for form_class in (PeopleForm, RecipientsForm):
+                form = form_class(data={form_class.list_name: entries})
+                if not form.is_valid():
+                    assert form.errors
+                checked += 1
+
+        check()
+        assert checked >= 2 * FUZZ.max_examples
 
     def test_query_strings_on_wizard_and_decision_pages(self) -> None:
         owner = self.client_for(self.alice_practitioner_org_a)
@@ -703,6 +772,10 @@ def test_every_form_with_input_is_fuzzed() -> None:
         "PersonSearchForm",  # tests/test_subject_access.py
         "SubjectAccessStartForm",  # tests/test_subject_access.py
         "DiscardForm",
+        "NewPersonForm",  # fuzz_list_step
+        "PickPersonForm",  # fuzz_list_step
+        "RecipientForm",  # fuzz_list_step
+        "PersonEntryForm",  # test_stored_list_entries_of_any_shape_are_checked_not_crashed_on
         *(step.form_class.__name__ for step in wizard.steps_for("2018")),
     }
     found = {
@@ -711,5 +784,5 @@ def test_every_form_with_input_is_fuzzed() -> None:
         for name, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, forms.BaseForm) and obj.__module__ == module.__name__ and not name.startswith("_")
     }
-    base_classes = {"StepForm", "QualitiesForm"}
+    base_classes = {"StepForm", "QualitiesForm", "ListStepForm"}
     assert found - base_classes <= fuzzed, sorted(found - base_classes - fuzzed)
