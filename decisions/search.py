@@ -309,20 +309,3 @@ def search(user: Any, qs: QuerySet[Decision], filters: Filters) -> QuerySet[Deci
     if membership is None:
         return qs.none()
     return apply_filters(qs, filters, membership.organisation_id)
-
-
-# Rendering the ~25 inputs of the empty form through crispy-forms costs more than the page's queries (about
-# 20 ms unloaded), and the empty form differs only by the organisation's teams: keep it, per list of teams.
-_UNBOUND_HTML: dict[tuple[tuple[str, str], ...], str] = {}
-
-
-def unbound_form_html(form: DecisionFilterForm) -> str:
-    from crispy_forms.utils import render_crispy_form
-
-    key = tuple((str(k), str(v)) for k, v in form.fields["team"].choices)  # type: ignore[attr-defined]
-    html = _UNBOUND_HTML.get(key)
-    if html is None:
-        if len(_UNBOUND_HTML) > 200:
-            _UNBOUND_HTML.clear()
-        html = _UNBOUND_HTML[key] = render_crispy_form(form)
-    return html

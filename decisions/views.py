@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.middleware import pop_kept_answer
 
 from . import display, list_steps, search, selectors, services, wizard
+from .filter_html import filter_form_html
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, SubmitForm, people_in
 from .guidance import edition
@@ -74,7 +75,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": form,
-            "filter_html": "" if filtering else search.unbound_form_html(form),
+            "filter_html": filter_form_html(form),
             "filtering": filtering,
             "query": keep.urlencode(),
             "own": own,

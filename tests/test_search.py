@@ -322,3 +322,43 @@ class PersonSearchTests(SearchWorld):
         )
         assert "name of a person on the record: zoë" in html.lower() and "date of birth: 1 June 2015" in html
         assert 'href="?name=Zo%C3%AB"' in html  # removing the date of birth keeps the name
+
+
+def _normalised(html: str) -> str:
+    """Markup with the whitespace crispy's templates leave between and inside tags taken out."""
+    for pattern, replacement in ((r"\s+", " "), (r">\s+", ">"), (r"\s+<", "<"), (r"\s+>", ">"), (r'="\s+', '="')):
+        html = re.sub(pattern, replacement, html)
+    return html
+
+
+class FilterMarkupTests(SearchWorld):
+    """The filter form is written out in Python for speed (decisions/filter_html.py); crispy-forms-gds, which
+    renders every other form, is the reference its markup must match."""
+
+    def test_the_same_markup_as_crispy_for_any_query(self) -> None:
+        from crispy_forms.utils import render_crispy_form
+        from django.http import QueryDict
+
+        from decisions.filter_html import filter_form_html
+
+        compared = []
+
+        @settings(FUZZ, max_examples=40)
+        @given(data=form_data(search.DecisionFilterForm()))
+        def compare(data: dict[str, list[str]]) -> None:
+            query = QueryDict(mutable=True)
+            for key, values in data.items():
+                query.setlist(key, values)
+            for bound in (query, None):
+                form = search.DecisionFilterForm(data=bound, teams=[self.team_a, self.team_b])
+                form.is_valid()
+                # Crispy marks a select in error with the input's class; GOV.UK's select has its own.
+                expected = _normalised(render_crispy_form(form)).replace(
+                    "govuk-select govuk-input--error", "govuk-select govuk-select--error"
+                )
+                assert _normalised(filter_form_html(form)) == expected
+                compared.append(bool(form.errors))
+
+        compare()
+        # Both kinds were compared: forms with errors and forms without.
+        assert True in compared and False in compared
