@@ -38,10 +38,12 @@ def answer(trip: Journey, step: str, **overrides: Any) -> None:
         trip.look(step)
         trip.continue_()
         return
-    if step == "consent" and not data.get("consent_from") and data.get("consent_sought") == "yes":
-        trip.page.locator("[name='consent_sought'][value='yes']").check()
-        trip.page.locator("[name='consent_from']").first.check()
+    if step == "consent" and not data.get("consent_from"):
         data.pop("consent_from")
+        if data.get("consent_sought") == "yes":
+            # Asked of the first person on the record.
+            trip.page.locator("[name='consent_sought'][value='yes']").check()
+            trip.page.locator("[name='consent_from']").first.check()
     fill(trip.page, data)
     trip.look(step)
     trip.continue_()
@@ -77,14 +79,14 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
     page.click("button:has-text('Save and continue')")
     assert page.locator(".govuk-error-summary").is_visible()
     journey.look("request-errors")
-    answer(journey, "request")
-    answer(journey, "information")
+    for step in ["request", "people", "information"]:
+        answer(journey, step)
     assert "/answer/advice" in page.url
     page.click("a.govuk-back-link")
     assert "/answer/information" in page.url
     assert page.input_value("#id_description").startswith("Attendance record")
     journey.continue_()
-    for step in MAIN_PATH[2:]:
+    for step in MAIN_PATH[MAIN_PATH.index("advice") :]:
         answer(journey, step)
     page.click(f"a[href='/decisions/{reference}/answer/safety?return=check']")
     page.fill("#id_impact_of_sharing", "Changed after checking")
@@ -93,7 +95,7 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
     assert "Changed after checking" in page.content(), page.content()[:200]
     page.click("a.govuk-back-link")
     assert page.url.endswith(f"/decisions/{reference}")
-    assert page.get_by_text("You have completed 8 of 9 tasks").is_visible()
+    assert page.get_by_text("You have completed 9 of 10 tasks").is_visible()
     page.click("a.govuk-task-list__link:has-text('Check your answers and submit')")
     submit(journey)
     assert page.get_by_text("Share all of the information").first.is_visible()
@@ -101,7 +103,7 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
 
 def test_not_sought_because_of_delay(journey: Journey) -> None:
     start_decision(journey)
-    for step in ["request", "information", "advice"]:
+    for step in ["request", "people", "information", "advice"]:
         answer(journey, step)
     answer(journey, "consent", consent_sought="no")
     assert journey.page.get_by_text("is likely to place the child at risk of significant harm through delay").first
@@ -119,7 +121,7 @@ def test_refused_then_shared_is_told_on_the_lawful_basis_page_that_consent_canno
 ) -> None:
     start_decision(journey)
     page = journey.page
-    for step in ["request", "information", "advice", "consent"]:
+    for step in ["request", "people", "information", "advice", "consent"]:
         answer(journey, step)
     answer(journey, "consent_outcome", consent_outcome="refused", consent_outcome_detail="Father refused on the phone")
     for step in ["safety", "necessary", "decision", "without_consent"]:
@@ -143,7 +145,7 @@ def test_refused_then_shared_is_told_on_the_lawful_basis_page_that_consent_canno
 def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
     start_decision(journey)
     page = journey.page
-    for step in MAIN_PATH[:6]:
+    for step in MAIN_PATH[: MAIN_PATH.index("necessary")]:
         answer(journey, step)
     answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
     assert page.get_by_text("That is a good reason not to share").is_visible()
@@ -164,6 +166,7 @@ def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
 def test_save_later_on_a_half_filled_page_and_resume_on_another_device(journey: Journey, browser: Any) -> None:
     reference = start_decision(journey)
     answer(journey, "request")
+    answer(journey, "people")
     # Half the page: the kinds of information and a description, not the two yes/no questions.
     page = journey.page
     page.locator("[name='categories'][value='health']").check()

@@ -13,15 +13,14 @@ PREPARE = """
 import datetime
 from accounts.models import User
 from tests.factories import make_submitted_decision
-from tests.people_helpers import make_person, put_on_record
+from tests.people_helpers import make_person, people_answer
 owner = User.objects.get(username="practitioner.north")
 organisation = owner.membership.organisation
 child = make_person(organisation, "Zoë Journey", datetime.date(2016, 3, 4), by=owner)
 mother = make_person(organisation, "Mary Journey", None, by=owner)
-first = make_submitted_decision(owner)
-put_on_record(first.decision, (child, "child"), (mother, "parent_carer"))
-second = make_submitted_decision(owner)
-put_on_record(second.decision, (child, "child"))
+both = people_answer((child, "child"), (mother, "parent_carer"))
+first = make_submitted_decision(owner, overrides={"people": both})
+second = make_submitted_decision(owner, overrides={"people": people_answer((child, "child"))})
 print("REFS", first.decision.reference, second.decision.reference)
 """
 
