@@ -407,16 +407,14 @@ def prepare(users: int, per_user: int) -> dict[str, list[str]]:
     _setup_django()
     from accounts.models import User
     from decisions import services
-    from tests.factories import answers_for
+    from tests.factories import answers_for, save_answers
 
     answers = answers_for()
     ready: dict[str, list[str]] = {}
     for username in {practitioner(n) for n in range(users)} if per_user else set():
         user = User.objects.get(username=username)
         for _ in range(per_user):
-            draft = services.decision_start(by=user)
-            for key, value in answers.items():
-                draft = services.draft_save_step(by=user, draft=draft, step_key=key, answers=value)
+            draft = save_answers(user, services.decision_start(by=user), answers)
             ready.setdefault(username, []).append(draft.decision.reference)
     return ready
 

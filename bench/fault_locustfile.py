@@ -29,9 +29,9 @@ from locust import HttpUser, between, task
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
-from bench.constants import PASSWORD  # noqa: E402
+from bench.constants import CONSENT_FROM, PASSWORD  # noqa: E402
 from bench.fault import practitioner  # noqa: E402
-from tests.wizard_helpers import MAIN_PATH, valid_post  # noqa: E402
+from tests.wizard_helpers import LIST_STEPS, MAIN_PATH, valid_post  # noqa: E402
 
 STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
@@ -104,10 +104,18 @@ class Practitioner(HttpUser):
         reference = location.split("/")[2]
         for number, step in enumerate(MAIN_PATH, start=1):
             path = f"/decisions/{reference}/answer/{step}"
-            if self.call("GET", path, "/decisions/[ref]/answer/[step]") is None:
+            page = self.call("GET", path, "/decisions/[ref]/answer/[step]")
+            if page is None:
                 return
             self.wait()
-            if self.call("POST", path, "/decisions/[ref]/answer/[step] POST", STEP_DATA[step]) is None:
+            data = STEP_DATA[step]
+            if step == "consent":
+                found = CONSENT_FROM.search(page.text or "")
+                data = {**data, "consent_from": found.group(1) if found else ""}
+            if self.call("POST", path, "/decisions/[ref]/answer/[step] POST", data) is None:
+                return
+            more = {"action": "continue"}  # a list page: one entry added, then "Save and continue"
+            if step in LIST_STEPS and self.call("POST", path, "/decisions/[ref]/answer/[step] POST", more) is None:
                 return
             if number % 2 == 0 and self.ready:
                 self.wait()

@@ -31,10 +31,11 @@ from locust import FastHttpUser, between, events, task
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
-from bench.constants import PASSWORD, PRACTITIONERS_PER_ORG  # noqa: E402
-from tests.wizard_helpers import MAIN_PATH, valid_post  # noqa: E402
+from bench.constants import CONSENT_FROM, PASSWORD, PRACTITIONERS_PER_ORG  # noqa: E402
+from tests.wizard_helpers import LIST_STEPS, MAIN_PATH, valid_post  # noqa: E402
 
 STEP_DATA = {step: valid_post(step) for step in MAIN_PATH}
+
 SIGN_IN = "/accounts/login/ POST"
 _numbers = itertools.count()
 _samples: list[tuple[str, float, bool, bool]] = []  # name, ms, failed, every user signed in and walking
@@ -118,9 +119,18 @@ class Practitioner(FastHttpUser):
             return
         reference = location.split("/")[2]
         for step in MAIN_PATH:
-            self.client.get(f"/decisions/{reference}/answer/{step}", name="/decisions/[ref]/answer/[step]")
+            url = f"/decisions/{reference}/answer/{step}"
+            page = self.client.get(url, name="/decisions/[ref]/answer/[step]")
             self.wait()
-            self.post(f"/decisions/{reference}/answer/{step}", STEP_DATA[step], "/decisions/[ref]/answer/[step] POST")
+            data = STEP_DATA[step]
+            if step == "consent":
+                found = CONSENT_FROM.search(page.text or "")
+                data = {**data, "consent_from": found.group(1) if found else ""}
+            self.post(url, data, "/decisions/[ref]/answer/[step] POST")
+            if step in LIST_STEPS:
+                # One entry added; then "Save and continue", after a moment to check the list.
+                self.wait()
+                self.post(url, {"action": "continue"}, "/decisions/[ref]/answer/[step] POST")
         self.client.get(f"/decisions/{reference}/check", name="/decisions/[ref]/check")
         self.wait()
         self.post(f"/decisions/{reference}/check", {"declaration": "on"}, "/decisions/[ref]/check POST")

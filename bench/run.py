@@ -440,14 +440,15 @@ def time_requests(
 # The pages ------------------------------------------------------------------------------------------------
 
 
-def wizard_data() -> tuple[list[str], dict[str, dict[str, Any]]]:
+def wizard_data() -> tuple[list[str], dict[str, dict[str, Any]], list[str]]:
     """MAIN_PATH and valid POST data per step, from the tests' helpers (read without Django set up)."""
     out = subprocess.run(
         [
             PY,
             "-c",
-            "import json, django; django.setup(); from tests.wizard_helpers import MAIN_PATH, valid_post; "
-            "print(json.dumps({'path': MAIN_PATH, 'data': {s: valid_post(s) for s in MAIN_PATH}}))",
+            "import json, django; django.setup(); from tests.wizard_helpers import LIST_STEPS, MAIN_PATH, valid_post; "
+            "print(json.dumps({'path': MAIN_PATH, 'data': {s: valid_post(s) for s in MAIN_PATH}, "
+            "'lists': list(LIST_STEPS)}))",
         ],
         cwd=ROOT,
         env=django_env("postgres"),
@@ -456,14 +457,14 @@ def wizard_data() -> tuple[list[str], dict[str, dict[str, Any]]]:
         text=True,
     )
     loaded = json.loads(out.stdout)
-    return loaded["path"], loaded["data"]
+    return loaded["path"], loaded["data"], loaded["lists"]
 
 
 def measure_pages(server: Server, db: str, size: int, profile: Profile, results: Results) -> dict[str, Timing]:
     """Each page at this size, paired with the floor. Returns the timings by page name."""
-    from bench.constants import PASSWORD
+    from bench.constants import CONSENT_FROM, PASSWORD
 
-    path, data = wizard_data()
+    path, data, lists = wizard_data()
     practitioner = Client(server.base, "prac01_a", PASSWORD)
     supervisor = Client(server.base, "super1_a", PASSWORD)
 
@@ -473,9 +474,15 @@ def measure_pages(server: Server, db: str, size: int, profile: Profile, results:
     )
     reference = started.headers["Location"].split("/")[2]
     for step in path:
-        _, status, _, body = practitioner.request("POST", f"/decisions/{reference}/answer/{step}", data[step])
-        if status != 302:
-            raise SystemExit(f"answering {step} failed: {status}\n{body[:2000]}")
+        url = f"/decisions/{reference}/answer/{step}"
+        if step == "consent":
+            found = CONSENT_FROM.search(practitioner.request("GET", url)[3])
+            data[step] = {**data[step], "consent_from": found.group(1) if found else ""}
+        # A list page takes one entry, then "Save and continue".
+        for posted in [data[step], {"action": "continue"}] if step in lists else [data[step]]:
+            _, status, _, body = practitioner.request("POST", url, posted)
+            if status != 302:
+                raise SystemExit(f"answering {step} failed: {status}\n{body[:2000]}")
 
     own = _psql(
         db,
@@ -511,7 +518,11 @@ def measure_pages(server: Server, db: str, size: int, profile: Profile, results:
     search = f"/decisions/?{urlencode({'name': child.split()[0].lower() + ' ' + child.split()[-1][:4]})}"
 
     steps_get = [Request("GET", f"/decisions/{reference}/answer/{s}") for s in path]
-    steps_post = [Request("POST", f"/decisions/{reference}/answer/{s}", data[s], 302) for s in path]
+    # A list page's timed POST is "Save and continue" (adding an entry each time would grow the list).
+    steps_post = [
+        Request("POST", f"/decisions/{reference}/answer/{s}", {"action": "continue"} if s in lists else data[s], 302)
+        for s in path
+    ]
     pages: list[tuple[str, Client, list[Request]]] = [
         ("home", practitioner, [Request("GET", "/")]),
         ("decision list", practitioner, [Request("GET", "/decisions/")]),
