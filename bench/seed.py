@@ -296,7 +296,7 @@ COLUMNS = {
     "decisions_decisionversion": (
         "id, decision_id, number, edition, answers, content_hash, submitted_at, submitted_by_id, previous_id, "
         "amendment_reason, outcome, consent_status, consent_not_sought_reasons, lawful_basis, special_category, "
-        "special_category_condition, layout, sharing_method"
+        "special_category_condition, layout, sharing_method, recipient_agencies"
     ),
     "decisions_decisiondraft": (
         "id, decision_id, created_by_id, answers, amends_version_id, amendment_reason, created_at, updated_at, "
@@ -979,7 +979,7 @@ def _one_decision(
             f"{owner.pk}\t{previous_id or NULL}\t{reason}\t{facts['outcome']}\t"
             f"{facts['consent_status']}\t{facts['consent_not_sought_reasons']}\t{facts['lawful_basis']}\t"
             f"{'t' if facts['special_category'] else 'f'}\t{facts['special_category_condition']}\t{LAYOUT}\t"
-            f"{facts['sharing_method']}\n",
+            f"{facts['sharing_method']}\t{_copy_text(facts['recipient_agencies'])}\n",
         )
         draft_created = start if number_v == 1 else moment - step_gap
         streams.add(
