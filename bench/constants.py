@@ -10,4 +10,4 @@ PRACTITIONERS_PER_ORG = 25
 SUPERVISORS_PER_ORG = 3
 
 # The consent page's radios for the people on the record: consent is asked of one of them.
-CONSENT_FROM = re.compile(r'name="consent_from" value="(\d+)"')
+CONSENT_FROM = re.compile(r'name="consent_from"[^>]*?value="(\d+)"')
