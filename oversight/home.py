@@ -124,6 +124,15 @@ def exports_item(user: Any) -> Item:
     )
 
 
+def subject_access_item() -> Item:
+    return Item(
+        "subject_access",
+        "Subject access requests",
+        reverse("exports:subject_access"),
+        "Find every record about one person and make a bundle of them to review before release.",
+    )
+
+
 def settings_item(membership: Any) -> Item:
     timing = membership.organisation.get_review_timing_display()
     return Item(
@@ -199,6 +208,8 @@ def home(request: HttpRequest) -> HttpResponse:
             items += supervisor_items(user)
         if has(user, Can.BULK_EXPORT):
             items.append(exports_item(user))
+        if has(user, Can.SUBJECT_ACCESS):
+            items.append(subject_access_item())
         if has(user, Can.MANAGE_RETENTION):
             items.append(retention_item(user))
         if has(user, Can.MANAGE_ORGANISATION):

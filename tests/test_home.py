@@ -143,7 +143,9 @@ class AdminHomeTests(World):
         self.export(ExportStatus.READY)
         ChainCheck.objects.create(checked_at=timezone.now() - dt.timedelta(hours=3), ok=True, events_checked=9)
         html = self.client_for(self.ada_admin_org_a).get(HOME).content.decode()
-        assert queue_keys(html) == ["exports", "retention", "settings", "chain", "dashboard", "decisions"]
+        keys = ["exports", "subject_access", "retention", "settings", "chain", "dashboard", "decisions"]
+        assert queue_keys(html) == keys
+        assert f'href="{reverse("exports:subject_access")}"' in queue_item(html, "subject_access")
         exports = queue_item(html, "exports")
         assert f'href="{reverse("exports:start")}"' in exports and "2 in progress" in exports
         assert f'href="{reverse("oversight:organisation")}"' in queue_item(html, "settings")
