@@ -205,10 +205,10 @@ def _page_answers(by: Any, step: Step, post: dict[str, Any], on_record: list[dic
         return {"people": entries}
     if step.form_class is RecipientsForm:
         return {"recipients": [_checked(RecipientForm(data=entry), step.key) for entry in post["recipients"]]}
-    form = step.form_class(data=page_data(step.key, post, on_record))
-    if getattr(form, "uses_people", False):
-        form.set_people(on_record)  # type: ignore[attr-defined]
-    return _checked(form, step.key)
+    page = step.form_class(data=page_data(step.key, post, on_record))
+    if getattr(page, "uses_people", False):
+        page.set_people(on_record)  # type: ignore[attr-defined]
+    return _checked(page, step.key)
 
 
 def _check(form: Any, key: str) -> None:

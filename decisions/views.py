@@ -201,6 +201,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     else:
         back_url = reverse("decisions:detail", kwargs={"reference": reference})
     text = flow.question(step)
+    carried = str(getattr(form, "carried_note", ""))
     return render(
         request,
         "decisions/step.html",
@@ -215,7 +216,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             "back_to_check": back_to_check,
             "unfinished": unfinished,
             # What an earlier answer means here, and what an older layout of the record said on this page.
-            "notes": [*flow.notes_for(step, answers), *([form.carried_note] if getattr(form, "carried_note", "") else [])],
+            "notes": [*flow.notes_for(step, answers), *([carried] if carried else [])],
         },
     )
 

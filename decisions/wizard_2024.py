@@ -14,7 +14,7 @@ Layout 1 (a free-text subject, one recipient, rule 5 as one question) is frozen 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
@@ -58,13 +58,13 @@ EDITION = "2024"
 class ConsentForm2024(f.ConsentForm):
     """2018 layout 3's consent page (a person on the record, how, when, their competence) in 2024's words."""
 
-    consent_sought = v1.ConsentForm2024.base_fields["consent_sought"]
+    consent_sought = cast(forms.ChoiceField, v1.ConsentForm2024.base_fields["consent_sought"])
 
 
 class DecisionForm2024(f.DecisionForm):
     """2018 layout 3's decision page (what is shared and what withheld) with Working Together's hint."""
 
-    outcome = v1.DecisionForm2024.base_fields["outcome"]
+    outcome = cast(forms.ChoiceField, v1.DecisionForm2024.base_fields["outcome"])
 
 
 class EngageForm2024(v1.EngageForm):
@@ -138,7 +138,7 @@ class ProtectEachIdentityForm(StepForm):
             field = _long_text(
                 f"What have you done to protect {shown}'s identity, and what have you asked the recipient to do?",
                 f"what you have done to protect {name}'s identity",
-                help_text=f"{shown}: {escape(_part(person))}" if _part(person) else "",
+                help_text=f"Their part in this decision: {escape(_part(person).lower())}" if _part(person) else "",
             )
             # As StepForm does for its own fields: the server checks the length, with GOV.UK's count.
             field.widget.attrs.pop("maxlength", None)

@@ -321,7 +321,9 @@ class Journeys2024Tests(World):
 
     def protected_ids(self) -> dict[str, str]:
         return {
-            p["full_name"]: str(p["person_id"]) for p in people_in(draft_answers(self.reference)) if p["protect_identity"]
+            p["full_name"]: str(p["person_id"])
+            for p in people_in(draft_answers(self.reference))
+            if p["protect_identity"]
         }
 
     def test_protect_identities_asks_for_each_protected_person(self) -> None:
@@ -330,7 +332,7 @@ class Journeys2024Tests(World):
         page = self.client.get(url).content.decode()
         for name in ("Karen Brown", "Pat Green"):
             assert f"What have you done to protect {name}'s identity, and what have you asked the recipient" in page
-        assert "Parent or carer" in page and "Other adult" in page
+        assert "Their part in this decision: parent or carer" in page and "decision: other adult" in page
         assert "Jamie Brown" not in page  # not protected: not asked about
         ids = self.protected_ids()
         response = self.client.post(url, {f"protect_{ids['Karen Brown']}": "Her address is left out"})
@@ -339,10 +341,12 @@ class Journeys2024Tests(World):
         assert "Karen Brown" not in summary
         assert "protect_identities" not in draft_answers(self.reference)  # nothing saved
         # An answer for someone not on the record, or not protected, is not kept.
-        response = self.client.post(
-            url, {f"protect_{ids['Karen Brown']}": "Her address is left out", f"protect_{ids['Pat Green']}": "Name left out",
-                  "protect_999999": "Not a person on the record"},
-        )  # fmt: skip
+        data = {
+            f"protect_{ids['Karen Brown']}": "Her address is left out",
+            f"protect_{ids['Pat Green']}": "Name left out",
+            "protect_999999": "Not a person on the record",
+        }
+        response = self.client.post(url, data)
         assert response.status_code == 302
         assert draft_answers(self.reference)["protect_identities"] == {
             "protection": {ids["Karen Brown"]: "Her address is left out", ids["Pat Green"]: "Name left out"}
@@ -412,7 +416,9 @@ class Journeys2024Tests(World):
             assert re.search(r"Karen Brown \(parent or carer\)</dt>\s*<dd[^>]*>\s*Her new address is left out", html)
             assert re.search(r"Pat Green \(other adult\)</dt>\s*<dd[^>]*>\s*The neighbour&#x27;s name", html)
         version = DecisionVersion.objects.select_related("decision", "submitted_by").get(pk=self.version().pk)
-        text = pdf_text(pdf.render_pdf(version, generated_by=self.alice_practitioner_org_a, verify_url=VERIFY_URL) or b"")
+        text = pdf_text(
+            pdf.render_pdf(version, generated_by=self.alice_practitioner_org_a, verify_url=VERIFY_URL) or b""
+        )
         flat = " ".join(text.split())
         assert "Karen Brown (parent or carer)" in flat and posts["Karen Brown"] in flat
         assert "Pat Green (other adult)" in flat and posts["Pat Green"] in flat
