@@ -14,10 +14,15 @@ from accounts.models import Organisation
 from . import services, wizard
 from .choices import Outcome
 from .flow import Step
+from .forms import NewPersonForm, PeopleForm, RecipientForm, RecipientsForm, people_in
+from .guidance import PERSON_PARTS
 from .models import DecisionVersion
+from .people import snapshot
 from .permissions import membership_of
 
-# What a practitioner would post on each 2024 page, on every branch.
+# What a practitioner would post on each 2024 page, on every branch. The list pages hold their entries as each
+# "add" form posts them; "consent_from" names a part, and "protect_identities" answers by name: `page_posts`
+# turns them into the record's people, as a practitioner picks them.
 EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
     "request": {
         "request_origin": "other_agency",
@@ -28,8 +33,31 @@ EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
         "request_date_1": "11",
         "request_date_2": "2026",
         "case_reference": "CASE-2024",
-        "subject_details": "J.B., born 4 May 2015",
         "purpose": "Strategy discussion about bruising seen at school",
+    },
+    "people": {
+        "people": [
+            {
+                "full_name": "Jamie Brown",
+                "birth_date_accuracy": "exact",
+                "date_of_birth_0": "4",
+                "date_of_birth_1": "5",
+                "date_of_birth_2": "2015",
+                "part": "child",
+            },
+            {
+                "full_name": "Karen Brown",
+                "birth_date_accuracy": "unknown",
+                "part": "parent_carer",
+                "protect_identity": "on",
+            },
+            {
+                "full_name": "Pat Green",
+                "birth_date_accuracy": "unknown",
+                "part": "other_adult",
+                "protect_identity": "on",
+            },
+        ]
     },
     "information": {
         "categories": ["family", "education"],
@@ -47,7 +75,15 @@ EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
         "identity_withheld": "yes",
         "advice_given": "Share the attendance record and notes; keep the neighbour's name out",
     },
-    "consent": {"consent_sought": "yes", "consent_from": "Mother"},
+    "consent": {
+        "consent_sought": "yes",
+        "consent_from": "parent_carer",
+        "consent_date_0": "3",
+        "consent_date_1": "11",
+        "consent_date_2": "2026",
+        "consent_how": "in_person",
+        "young_person": "no",
+    },
     "consent_outcome": {"consent_outcome": "given"},
     "consent_not_sought": {
         "reasons": ["increase_risk"],
@@ -71,41 +107,53 @@ EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
         "engaged_detail": "I told her on 3 November that I would share the notes with the police, and why",
     },
     "protect_identities": {
-        "anyone_at_risk": "yes",
-        "at_risk_who": "The neighbour who raised the concern",
-        "protection_steps": "Her name and address are left out; the police agreed not to tell the family",
+        "Karen Brown": "Her new address is left out; the police agreed not to give it to the father",
+        "Pat Green": "The neighbour's name and address are left out; the police agreed not to tell the family",
     },
     "sending": {"method": "secure_email", "secure_detail": "Sent to the named officer's secure address"},
     "recipients": {
-        "recipient_agency": "West Midlands Police",
-        "recipient_person": "PC Jane Smith",
-        "recipient_contact": "jane.smith@police.example",
-        "shared_date_0": "3",
-        "shared_date_1": "11",
-        "shared_date_2": "2026",
-        "shared_time": "14:30",
+        "recipients": [
+            {
+                "agency": "West Midlands Police",
+                "person": "PC Jane Smith",
+                "contact": "jane.smith@police.example",
+                "shared_date_0": "3",
+                "shared_date_1": "11",
+                "shared_date_2": "2026",
+                "shared_time": "14:30",
+                "method": "secure_email",
+            }
+        ]
     },
     "requester_told": {"requester_told": "yes", "requester_told_how": "Phoned PC Smith on 3 November"},
     "alternatives": {"offered": ["part"], "offered_detail": "Offered the attendance record without the notes"},
 }
 
+LIST_PAGES = {"people": "new", "recipients": "add"}  # page -> the action that adds one entry
+
+
+def page_data(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> dict[str, Any]:
+    """A question page's form data from an example post, with the people it names resolved to the record's:
+    "consent_from" by part (the first person with it), "protect_identities" by name."""
+    if key == "consent" and post.get("consent_from") in dict(PERSON_PARTS):
+        chosen = next((p for p in people if p.get("part") == post["consent_from"]), None)
+        return {**post, "consent_from": str(chosen["person_id"]) if chosen else ""}
+    if key == "protect_identities":
+        by_name = {str(p.get("full_name")): p for p in people}
+        return {f"protect_{by_name[name]['person_id']}": text for name, text in post.items() if name in by_name}
+    return post
+
+
+def page_posts(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the browser posts to answer page `key`: each entry of a list page, then "Save and continue"; or the
+    page's one form."""
+    if key in LIST_PAGES:
+        entries = post[key]
+        return [*({"action": LIST_PAGES[key], **entry} for entry in entries), {"action": "continue"}]
+    return [page_data(key, post, people)]
+
+
 NO_SHARE_2024 = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
-
-
-def example_answers_2024(overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
-    """Stored answers for every 2024 page that applies, given the example posts with `overrides` merged in."""
-    overrides = overrides or {}
-    flow = wizard.flow_for("2024")
-    answers: dict[str, dict[str, Any]] = {}
-    # Pages apply depending on earlier answers, so walk them in order as the wizard does.
-    step: Step | None = flow.steps[0]
-    while step is not None:
-        form = step.form_class(data={**EXAMPLE_POSTS_2024[step.key], **overrides.get(step.key, {})})
-        if not form.is_valid():
-            raise ValidationError(f"Example answers for {step.key} are not valid: {form.errors.as_text()}")
-        answers[step.key] = form.to_answers()
-        step = flow.next_step(answers, step.key)
-    return answers
 
 
 def record_example_2024_decision(
@@ -117,7 +165,11 @@ def record_example_2024_decision(
     if outcome == Outcome.NO_SHARE:
         overrides["decision"] = {**NO_SHARE_2024, **overrides.get("decision", {})}
     elif outcome != Outcome.SHARE_ALL:
-        withheld = {"outcome": outcome, "withheld": "The notes of the conversations"}
+        withheld = {
+            "outcome": outcome,
+            "shared_part": "The attendance record",
+            "withheld": "The notes of the conversations",
+        }
         overrides["decision"] = {**withheld, **overrides.get("decision", {})}
     membership = membership_of(by)
     if (
@@ -126,6 +178,44 @@ def record_example_2024_decision(
     ):
         raise ValidationError("The practitioner's organisation makes new decisions under another edition")
     draft = services.decision_start(by=by)
-    for key, value in example_answers_2024(overrides).items():
-        draft = services.draft_save_step(by=by, draft=draft, step_key=key, answers=value)
+    flow = wizard.flow_for("2024")
+    # Pages apply depending on earlier answers, so answer them in order as the task list leads.
+    while (step := flow.first_unanswered(draft.answers)) is not None:
+        post = {**EXAMPLE_POSTS_2024[step.key], **overrides.get(step.key, {})}
+        answers = _page_answers(by, step, post, people_in(draft.answers))
+        draft = services.draft_save_step(by=by, draft=draft, step_key=step.key, answers=answers)
     return services.decision_submit(by=by, draft=draft)
+
+
+def _page_answers(by: Any, step: Step, post: dict[str, Any], on_record: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page's answers as its form (or, for a list page, each entry's form) stores them."""
+    if step.form_class is PeopleForm:
+        entries = []
+        for entry in post["people"]:
+            form = NewPersonForm(data=entry)
+            _check(form, step.key)
+            data = form.cleaned_data
+            person = services.person_create(
+                by=by,
+                full_name=data["full_name"],
+                date_of_birth=data.get("date_of_birth") or None,
+                birth_date_accuracy=data["birth_date_accuracy"],
+            )
+            entries.append(snapshot(person, part=data["part"], protect_identity=bool(data.get("protect_identity"))))
+        return {"people": entries}
+    if step.form_class is RecipientsForm:
+        return {"recipients": [_checked(RecipientForm(data=entry), step.key) for entry in post["recipients"]]}
+    page = step.form_class(data=page_data(step.key, post, on_record))
+    if getattr(page, "uses_people", False):
+        page.set_people(on_record)  # type: ignore[attr-defined]
+    return _checked(page, step.key)
+
+
+def _check(form: Any, key: str) -> None:
+    if not form.is_valid():
+        raise ValidationError(f"Example answers for {key} are not valid: {form.errors.as_text()}")
+
+
+def _checked(form: Any, key: str) -> dict[str, Any]:
+    _check(form, key)
+    return dict(form.to_answers())

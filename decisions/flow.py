@@ -113,6 +113,8 @@ class Flow:
     upgrade: Callable[[Answers], Answers] | None = None
     # What an earlier answer means for a page, said on that page: step -> note (or None).
     notes: Mapping[str, Callable[[Answers], str | None]] = field(default_factory=dict)
+    # The date the family is to be told by, if the answers say they will be told later (ISO date, or "").
+    follow_up: Callable[[Answers], str] | None = None
 
     # Pages ---------------------------------------------------------------------------------------------
 

@@ -289,7 +289,8 @@ WORDING_NOTE_2024 = (
 # Timely and secure are not in the 2024 rule 6 list, but remain good practice: timeliness is asked beside the
 # rule 6 qualities, marked as good practice, and "secure" is how the information is sent (UK GDPR Article
 # 5(1)(f) requires appropriate security whatever the advice says).
-QUESTIONS_2024 = {
+# The first 2024 layout's pages (a free-text subject, one recipient, rule 5 as one question). Frozen.
+QUESTIONS_2024_V1 = {
     "request": QuestionText(
         "About the request",
         caption="The request",
@@ -368,6 +369,39 @@ QUESTIONS_2024 = {
     ),
 }
 
+# The current 2024 layout: the people on the record, every recipient, and rule 5 asked for each person whose
+# identity is protected.
+QUESTIONS_2024 = {
+    **QUESTIONS_2024_V1,
+    "people": QuestionText(
+        "Who is this decision about?",
+        caption="The people",
+        intro="Add each child and adult the information is about. Find them if they are already on a record, "
+        "or add them. Record only what identifies someone. Protect the identity of anyone who might suffer harm "
+        "if their details became known, such as a carer, a neighbour or the person who raised the concern.",
+    ),
+    "engage": QuestionText(
+        "Did you explain to the child or family who you will share with, what and why?",
+        caption="Engaging the child and family",
+        rule=2,
+        intro="If you did not, say why, and whether they will be told later.",
+    ),
+    "protect_identities": QuestionText(
+        "How are you protecting the identities of people who could be harmed?",
+        caption="Protecting identities",
+        rule=5,
+        intro="You marked these people's identities as protected on the people page. For each of them, say what "
+        "you have done to keep their details from anyone who could harm them, and what you have asked the "
+        "recipient to do.",
+    ),
+    "recipients": QuestionText(
+        "Who is the information shared with?",
+        caption="Recipients",
+        rule=6,
+        intro="Add everyone you share it with. Say what each was given where that differs between them.",
+    ),
+}
+
 EDITIONS: dict[str, Edition] = {
     "2018": Edition(
         code="2018",
@@ -385,7 +419,7 @@ EDITIONS: dict[str, Edition] = {
         ),
         source="HM Government, May 2024, read with Working Together to Safeguard Children 2023",
         principles=GOLDEN_RULES_2024,
-        questions={1: QUESTIONS_2024},
+        questions={1: QUESTIONS_2024_V1, 2: QUESTIONS_2024},
         wording_note=WORDING_NOTE_2024,
         short_title="May 2024",
     ),

@@ -198,13 +198,13 @@ def _summary(version: DecisionVersion) -> dict[str, Any]:
         if recipients.get("shared_time"):
             shared_on += f", {recipients['shared_time']}"
     people_rows = [person_description(p).replace("\n", ", ") for p in people_in(answers)]
+    # Layouts with a list of recipients (2018's third, 2024's second): the single-recipient rows below are for
+    # older layouts.
+    listed = getattr(flow.step("recipients"), "form_class", None) is RecipientsForm
     recipient_rows = (
-        [RecipientsForm.entry_summary(r) for r in RecipientsForm.entries(answers.get("recipients"))]
-        if version.layout >= 3
-        else []
+        [RecipientsForm.entry_summary(r) for r in RecipientsForm.entries(answers.get("recipients"))] if listed else []
     )
-    if version.layout >= 3:
-        # Layout 3 keeps recipients as a list: the single-recipient rows below are for older layouts.
+    if listed:
         recipients = {}
     return {
         "people": people_rows,

@@ -290,7 +290,7 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
     decision.updated_at = now
     decision.outcome = version.outcome
     decision.review_status = ReviewStatus.AWAITING
-    due = wizard.follow_up_due(answers) if flow.layout >= 3 else ""
+    due = flow.follow_up(answers) if flow.follow_up else ""
     due_date = dt.date.fromisoformat(due) if due else None
     if due_date != decision.follow_up_due:
         decision.follow_up_due = due_date

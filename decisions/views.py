@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from accounts.middleware import pop_kept_answer
 from . import display, list_steps, search, selectors, services, wizard
 from .filter_html import filter_form_html
 from .flow import TaskState, TaskStatus
-from .forms import AmendForm, DiscardForm, SubmitForm, people_in
+from .forms import AmendForm, DiscardForm, StepForm, SubmitForm, people_in
 from .guidance import edition
 from .models import DecisionDraft
 from .people import entries_of
@@ -148,7 +150,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     unfinished = step in draft.unfinished
     if request.method == "POST" and request.POST.get("later"):
         # Keep what is on the page as typed, checked or not; errors wait for "Save and continue".
-        form = form_class(data=request.POST)
+        form = _page_form(form_class, answers, data=request.POST)
         saved = False
         if form.is_valid():
             try:
@@ -165,7 +167,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         messages.success(request, f"Your answers for {reference} are saved. Continue any time from here.")
         return redirect("decisions:detail", reference=reference)
     if request.method == "POST":
-        form = form_class(data=request.POST)
+        form = _page_form(form_class, answers, data=request.POST)
         if form.is_valid():
             try:
                 draft = services.draft_save_step(
@@ -183,17 +185,14 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         data = QueryDict(mutable=True)
         for key, values in kept.items():
             data.setlist(key, values)
-        form = form_class(data=data)
+        form = _page_form(form_class, answers, data=data)
         form.is_valid()
         messages.info(request, "You were signed out before this page was saved. Check your answers and continue.")
     elif unfinished:
-        form = form_class(data=draft.unfinished[step])
+        form = _page_form(form_class, answers, data=draft.unfinished[step])
         form.show_without_errors()
     else:
-        form = form_class(initial=form_class.initial_from_answers(answers.get(step, {})))
-
-    if getattr(form, "uses_people", False):
-        form.set_people(people_in(answers))  # type: ignore[attr-defined]
+        form = _page_form(form_class, answers, initial=form_class.initial_from_answers(answers.get(step, {})))
     previous = flow.previous_step(answers, step)
     if back_to_check:
         back_url = reverse("decisions:check", kwargs={"reference": reference})
@@ -202,6 +201,7 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     else:
         back_url = reverse("decisions:detail", kwargs={"reference": reference})
     text = flow.question(step)
+    carried = str(getattr(form, "carried_note", ""))
     return render(
         request,
         "decisions/step.html",
@@ -215,9 +215,19 @@ def draft_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             "back_url": back_url,
             "back_to_check": back_to_check,
             "unfinished": unfinished,
-            "notes": flow.notes_for(step, answers),
+            # What an earlier answer means here, and what an older layout of the record said on this page.
+            "notes": [*flow.notes_for(step, answers), *([carried] if carried else [])],
         },
     )
+
+
+def _page_form(form_class: type[StepForm], answers: dict, **kwargs: Any) -> StepForm:
+    """A question page's form. A page that asks about the record's people is given them before it is checked,
+    as its questions (and so its checks) can depend on them."""
+    form = form_class(**kwargs)
+    if getattr(form, "uses_people", False):
+        form.set_people(people_in(answers))  # type: ignore[attr-defined]
+    return form
 
 
 def _after_step(flow: wizard.Flow, reference: str, draft: DecisionDraft, step: str, back_to_check: bool) -> str:

@@ -205,6 +205,7 @@ FLOW_2018 = Flow(
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2018_v2,
     notes={"decision": not_needed_note},
+    follow_up=follow_up_due,
 )
 
 # Every layout of every edition, oldest first; the last of an edition is the one new drafts use.
@@ -263,8 +264,9 @@ def relevant_answers(edition_code: str, answers: Answers, layout: int | None = N
     return flow_for(edition_code, layout).relevant_answers(answers)
 
 
-# The May 2024 edition's pages (wizard_2024.py) reuse this module's conditions, so they join FLOWS once it has
-# loaded. The app imports this module at start-up, so wizard_2024 is never loaded first.
-from . import wizard_2024  # noqa: E402
+# The May 2024 edition's layouts (wizard_2024_v1.py, frozen, and wizard_2024.py) reuse this module's conditions,
+# so they join FLOWS once it has loaded. The app imports this module at start-up, so they are never loaded first.
+from . import wizard_2024, wizard_2024_v1  # noqa: E402
 
+_register(wizard_2024_v1.FLOW)
 _register(wizard_2024.FLOW)

@@ -1,45 +1,39 @@
-"""The May 2024 edition's pages: its own step list and the forms whose wording differs from 2018's.
+"""The May 2024 edition's current layout (layout 2): the record's shape of 2018's layout 3 with the 2024
+questions.
 
-The 2024 advice keeps seven golden rules but changes them (guidance.GOLDEN_RULES_2024), so its questions
-differ where the rules do:
+The people a decision is about are rows on the record (the people page), consent is asked of one of them,
+recipients are a list, and rule 5 (protect identities) is asked for each person marked "protect identity" on
+the people page. A family not told before sharing can be told later, and the decision then shows the date
+it is due by, as 2018's layout 3 does.
 
-- rule 2 (engage the child and family) is asked of every decision to share, not only those without consent:
-  explaining is not the same as asking for consent;
-- rule 3 (consent is not needed where a child is at risk; consent is rarely the lawful basis): choosing
-  Article 6(1)(a) consent is allowed where consent was given, and then a page explains why it is rarely right
-  and asks why it is right here (not an error: the practitioner may be right);
-- rule 5 (protect identities) asks, for anyone who could be harmed if their details became known, what was
-  done to protect them;
-- rule 6 lists necessary, proportionate, relevant, adequate and accurate; "timely" is kept as good practice
-  and "secure" is how the information is sent;
-- rule 7: a decision not to share records what was offered instead, to support the child.
-
-Pages that ask the same as 2018's reuse its forms (and their stored field names), so the stored facts, the
-dashboard and the PDF read both editions the same way. Records are read by their own layout (`flow_of`), so
-nothing here changes how a 2018 record reads.
+Layout 1 (a free-text subject, one recipient, rule 5 as one question) is frozen in wizard_2024_v1.py, and the
+2024 forms and conditions asked the same way in both layouts are imported from there. Pages asked the same as
+2018's layout 3 reuse its forms.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any, ClassVar, cast
+
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
+from django.http import QueryDict
+from django.utils.html import escape
 
 from . import forms as f
 from . import guidance as g
-from . import wizard_2018_v2 as v2
-from .choices import Outcome
+from . import wizard_2024_v1 as v1
 from .flow import Answers, Flow, Rule, Step, Task
 from .flow import answer as _answer
-from .forms import StepForm, _checkboxes, _long_text, _radio, _text, _yes_no_explained
-
-# The 2018 conditions read the same stored answers, so they are shared. wizard.py registers FLOW below once it
-# has loaded (and the app loads wizard first), so this import always finds them.
+from .forms import StepForm, _long_text, people_in
 from .wizard import (
     ABOUT,
     DECIDE,
     WEIGH,
     _after_decision_title,
     consent_basis_without_consent,
+    consent_from_a_person_on_record,
     consent_not_sought,
     consent_was_sought,
     explicit_consent_without_consent,
@@ -52,221 +46,255 @@ from .wizard import (
     sharing_with_criminal_offence,
     sharing_with_special_category,
     sharing_without_consent,
+    upgrade_2018_v2,
 )
+from .wizard_2024_v1 import consent_basis_note, sharing_on_consent
 
 EDITION = "2024"
 
 # Forms --------------------------------------------------------------------------------------------------
 
 
-class ConsentForm2024(v2.ConsentFormV2):
-    consent_sought = _radio(
-        "Did you ask for consent?",
-        g.YES_NO,
-        "whether you asked for consent",
-        help_text="Golden rule 3: you do not need consent to share if a child is at risk or there is a perceived "
-        "risk of harm",
-    )
+class ConsentForm2024(f.ConsentForm):
+    """2018 layout 3's consent page (a person on the record, how, when, their competence) in 2024's words."""
+
+    consent_sought = cast(forms.ChoiceField, v1.ConsentForm2024.base_fields["consent_sought"])
 
 
-class ConsentNotSoughtForm2024(StepForm):
-    reasons = _checkboxes(
-        "Reasons",
-        g.NOT_SOUGHT_REASONS_2024,
-        "at least one reason",
-        help_text="Select all that apply",
-    )
-    reason_detail = _long_text("Explain your reasons", "your reasons for not asking for consent")
+class DecisionForm2024(f.DecisionForm):
+    """2018 layout 3's decision page (what is shared and what withheld) with Working Together's hint."""
+
+    outcome = cast(forms.ChoiceField, v1.DecisionForm2024.base_fields["outcome"])
 
 
-class LawfulBasisForm2024(f.LawfulBasisForm):
-    article6 = _radio(
-        "UK GDPR Article 6 lawful basis",
-        g.ARTICLE_6,
-        "the Article 6 lawful basis",
-        help_text="Public bodies usually rely on public task. The 2024 advice says consent is rarely the most "
-        "appropriate basis for sharing to safeguard a child",
-    )
-    statutory_gateways = _checkboxes(
-        "Statutory and other gateways",
-        g.STATUTORY_GATEWAYS_2024,
-        "the statutory and other gateways, or no specific statutory gateway",
-        help_text="Select all that apply. Working Together to Safeguard Children 2023 is the statutory guidance "
-        "on sharing information to safeguard children",
-    )
+class EngageForm2024(v1.EngageForm):
+    """Rule 2, and, if they were not told, whether and when they will be: 2018 layout 3's follow-up, with its
+    questions (OpenHonestForm's fields)."""
 
-
-class ConsentBasisForm(StepForm):
-    consent_basis_reason = _long_text(
-        "Why is consent the right lawful basis here?",
-        "why consent is the right lawful basis",
-        help_text="For example, the sharing is for a service the family asked for, and stopping it if they "
-        "withdraw consent would not put the child at risk",
-    )
-
-
-class DecisionForm2024(v2.DecisionFormV2):
-    outcome = forms.ChoiceField(
-        label="Decision",
-        choices=Outcome.choices,
-        widget=forms.RadioSelect,
-        help_text="Working Together to Safeguard Children 2023: if you believe a child is suffering, or likely to "
-        "suffer, significant harm, share the information with local authority children's social care",
-        error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
-    )
-
-
-class QualityForm2024(f.QualitiesForm):
-    tests = g.QUALITY_TESTS_2024
-    note_field = "quality_note"
-    locals().update(_yes_no_explained(g.QUALITY_TESTS_2024))
-    quality_note = _long_text("Anything else about what you will share (optional)", "notes", required=False)
-    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.QUALITY_TESTS_2024]
-
-
-class NecessaryForm2024(f.QualitiesForm):
-    tests = g.NECESSITY_TESTS_2024
-    note_field = "necessary_note"
-    locals().update(_yes_no_explained(g.NECESSITY_TESTS_2024))
-    necessary_note = _long_text(
-        "Anything else about whether sharing would be necessary and proportionate (optional)",
-        "notes",
-        required=False,
-    )
-    conditional = [(f"{key}_explanation", key, ("no",)) for key, *_rest in g.NECESSITY_TESTS_2024]
-
-
-ENGAGED_OPTIONS = [
-    ("yes", "Yes, I explained who I will share with, what and why"),
-    ("no", "No"),
-]
-
-
-class EngageForm(StepForm):
-    engaged = _radio("Did you explain it to them?", ENGAGED_OPTIONS, "whether you explained it to them")
-    engaged_who = _text(
-        "Who did you explain it to?", "who you explained it to", help_text="For example, mother, young person",
-        required=False,
-    )  # fmt: skip
-    engaged_detail = _long_text("What did you tell them, and when?", "what you told them", required=False)
-    not_engaged_reason = _long_text(
-        "Why not?",
-        "why you did not explain it to them",
-        help_text="You need not tell them if you have reason to believe it may put the child at increased risk of "
-        "harm, or if it is not practicable",
-        required=False,
-    )
+    tell_later = f.OpenHonestForm.base_fields["tell_later"]
+    tell_by = f.OpenHonestForm.base_fields["tell_by"]
+    tell_who = f.OpenHonestForm.base_fields["tell_who"]
     conditional = [
-        ("engaged_who", "engaged", ("yes",)),
-        ("engaged_detail", "engaged", ("yes",)),
-        ("not_engaged_reason", "engaged", ("no",)),
+        *v1.EngageForm.conditional,
+        ("tell_later", "engaged", ("no",)),
+        ("tell_by", "tell_later", ("yes",)),
+        ("tell_who", "tell_later", ("yes",)),
     ]
 
     def build_layout(self) -> Layout:
         return Layout(
             ConditionalRadios(
                 "engaged",
-                ConditionalQuestion(ENGAGED_OPTIONS[0][1], "engaged_who", self.item("engaged_detail")),
-                ConditionalQuestion("No", self.item("not_engaged_reason")),
+                ConditionalQuestion(v1.ENGAGED_OPTIONS[0][1], "engaged_who", self.item("engaged_detail")),
+                ConditionalQuestion(
+                    "No",
+                    self.item("not_engaged_reason"),
+                    ConditionalRadios("tell_later", ConditionalQuestion("Yes", "tell_by", "tell_who"), "No"),
+                ),
             )
         )
 
 
-AT_RISK_OPTIONS = [
-    ("yes", "Yes, someone could be harmed"),
-    ("no", "No, no one could be harmed by their details becoming known"),
-]
+PROTECTION = "protection"  # the stored answer: {"protection": {"<person_id>": "what was done", ...}}
+CARRIED = "carried_protection"  # layout 1's single answer, shown until the page is saved
+_FIELD = re.compile(r"protect_(\d+)")
 
 
-class ProtectIdentitiesForm(StepForm):
-    """Rule 5 as one question until people are rows on the record; then it is asked for each person marked
-    "protect identity"."""
+def protected_people(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in people if p.get("protect_identity") and str(p.get("person_id", "")).isdigit()]
 
-    anyone_at_risk = _radio(
-        "Could anyone suffer harm if their details became known?",
-        AT_RISK_OPTIONS,
-        "whether anyone could suffer harm if their details became known",
-    )
-    at_risk_who = _text(
-        "Who could be harmed?",
-        "who could be harmed",
-        help_text="Say who they are to the child, for example the neighbour who raised the concern",
-        required=False,
-    )
-    protection_steps = _long_text(
-        "What have you done to protect their identity, and what have you asked the recipient to do?",
-        "what you have done to protect their identity",
-        help_text="For example, their name and address are left out, or the recipient agreed not to tell the "
-        "family who raised the concern",
-        required=False,
-    )
-    conditional = [("at_risk_who", "anyone_at_risk", ("yes",)), ("protection_steps", "anyone_at_risk", ("yes",))]
 
-    def build_layout(self) -> Layout:
-        return Layout(
-            ConditionalRadios(
-                "anyone_at_risk",
-                ConditionalQuestion(AT_RISK_OPTIONS[0][1], "at_risk_who", self.item("protection_steps")),
-                AT_RISK_OPTIONS[1][1],
+def _field_name(person: dict[str, Any]) -> str:
+    return f"protect_{person['person_id']}"
+
+
+def _part(person: dict[str, Any]) -> str:
+    return dict(g.PERSON_PARTS).get(str(person.get("part", "")), "")
+
+
+def _stored(answers: Answers | None) -> dict[str, str]:
+    found = (answers or {}).get(PROTECTION)
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+class ProtectEachIdentityForm(StepForm):
+    """Rule 5, asked for each person on the record whose identity is protected: one answer each, stored by
+    person id. Its fields are the record's people, given by the page (`set_people`, before the form is
+    checked); a person marked after this page was answered is caught by a rule that spans pages
+    (`every_protected_person_answered`)."""
+
+    uses_people: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people: list[dict[str, Any]] = []
+
+    def set_people(self, people: list[dict[str, Any]]) -> None:
+        self.people = protected_people(people)
+        for person in self.people:
+            name = str(person.get("full_name", "")).strip() or "this person"
+            # crispy-forms-gds prints labels and hints unescaped, and a name is typed by a practitioner.
+            shown = escape(name)
+            field = _long_text(
+                f"What have you done to protect {shown}'s identity, and what have you asked the recipient to do?",
+                f"what you have done to protect {name}'s identity",
+                help_text=f"Their part in this decision: {escape(_part(person).lower())}" if _part(person) else "",
             )
-        )
+            # As StepForm does for its own fields: the server checks the length, with GOV.UK's count.
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs.setdefault("aria-describedby", "")
+            self.fields[_field_name(person)] = field
+        self.helper.layout = Layout(*(self.item(name) for name in self.fields))
+
+    @property
+    def carried_note(self) -> str:
+        carried = str(self.data.get(CARRIED, "") or "") if self.is_bound else ""
+        return f"The earlier version of this record said: {carried}" if carried else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.data.get(CARRIED):
+            # Layout 1's answer, moved here by the upgrade: saving the page answers for each person instead.
+            raise forms.ValidationError("Say what you have done for each person, from what the earlier record said")
+        return cleaned
+
+    def to_answers(self) -> Answers:
+        return {PROTECTION: {str(p["person_id"]): self.cleaned_data.get(_field_name(p), "") for p in self.people}}
+
+    @classmethod
+    def data_from_answers(cls, answers: Answers, prefix: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {f"protect_{pid}": text for pid, text in _stored(answers).items()}
+        if answers.get(CARRIED):
+            data[CARRIED] = str(answers[CARRIED])
+        return data
+
+    @classmethod
+    def initial_from_answers(cls, answers: Answers) -> dict[str, Any]:
+        return {f"protect_{pid}": text for pid, text in _stored(answers).items()}
+
+    @classmethod
+    def raw_data(cls, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
+        return {k: str(data.get(k, "")).replace("\x00", "") for k in data if _FIELD.fullmatch(str(k))}
+
+    @classmethod
+    def summary(cls, answers: Answers) -> list[tuple[str, str, str]]:
+        return [(f"protect_{pid}", f"Person {pid}", text) for pid, text in _stored(answers).items() if text]
+
+    @classmethod
+    def summary_in(cls, stored: Answers, answers: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """Each person's name (and part) with what was done for them."""
+        people = {str(p.get("person_id")): p for p in people_in(answers)}
+        rows = []
+        for pid, text in _stored(stored).items():
+            person = people.get(pid)
+            if person is None:
+                label = f"Person {pid}"
+            else:
+                label = str(person.get("full_name", ""))
+                if _part(person):
+                    label += f" ({_part(person).lower()})"
+            rows.append((f"protect_{pid}", label, text))
+        return rows
 
 
-# Conditions ---------------------------------------------------------------------------------------------
+# Conditions and rules -------------------------------------------------------------------------------------
 
 
-def sharing_on_consent(answers: Answers) -> bool:
-    return is_sharing(answers) and _answer(answers, "lawful_basis", "article6") == "a_consent"
+def protects_anyone(answers: Answers) -> bool:
+    return is_sharing(answers) and bool(protected_people(people_in(answers)))
 
 
-def consent_basis_note(answers: Answers) -> str | None:
-    if _answer(answers, "lawful_basis", "article6") != "a_consent":
+def every_protected_person_answered(answers: Answers) -> str | None:
+    """Each person whose identity is protected has an answer, and no one else has (a person marked, unmarked
+    or removed on the people page after this page was answered)."""
+    if not protects_anyone(answers):
         return None
-    return (
-        "You chose consent as the lawful basis. The 2024 advice says it is rarely the most appropriate basis for "
-        "sharing to safeguard a child. You can keep it if it is right here: the next page asks why."
-    )
+    protected = protected_people(people_in(answers))
+    stored = _stored(answers.get("protect_identities"))
+    missing = [str(p.get("full_name", "")) for p in protected if not stored.get(str(p["person_id"]), "").strip()]
+    if missing:
+        names = " and ".join(missing) if len(missing) <= 2 else ", ".join(missing[:-1]) + f" and {missing[-1]}"
+        return f"Say what you have done to protect the identity of {names}"
+    if set(stored) - {str(p["person_id"]) for p in protected}:
+        return "Answer this page again: it has an answer for someone whose identity is no longer marked as protected"
+    return None
+
+
+def follow_up_due(answers: Answers) -> str:
+    """The date the family is to be told by, if they were not told before sharing (ISO date, or "")."""
+    if not is_sharing(answers):
+        return ""
+    if _answer(answers, "engage", "engaged") != "no" or _answer(answers, "engage", "tell_later") != "yes":
+        return ""
+    return str(_answer(answers, "engage", "tell_by") or "")
+
+
+# Moving a layout 1 record's answers into this layout ---------------------------------------------------------
+
+
+def upgrade_2024_v1(old: Answers) -> Answers:
+    """Layout 1's answers in this layout's pages, as 2018 moved its layout 2 (wizard.upgrade_2018_v2): the single
+    recipient is the first of the list, and the free-text subject is a note on the people page for the
+    practitioner to add each person from.
+
+    Rule 5's single answer is carried as notes: who could be harmed, on the people page (so they are added with
+    their identity protected), and what was done, on the protect-identities page, shown until it is answered
+    for each person. An answer that no one could be harmed is dropped: the page then applies only if someone is
+    marked on the people page, and the earlier version keeps what it said."""
+    new = upgrade_2018_v2({k: v for k, v in old.items() if k != "protect_identities"})
+    rule5 = old.get("protect_identities") or {}
+    if rule5.get("anyone_at_risk") == "yes":
+        who, steps = str(rule5.get("at_risk_who", "")), str(rule5.get("protection_steps", ""))
+        people_page = new.setdefault("people", {"people": []})
+        if who:
+            people_page["carried_at_risk"] = who
+        new["protect_identities"] = {PROTECTION: {}, CARRIED: f"Who could be harmed: {who}. What was done: {steps}"}
+    return new
 
 
 FLOW: Flow = Flow(
     edition=EDITION,
-    layout=1,
+    layout=2,
     steps=(
-        Step("request", v2.RequestFormV2),
+        Step("request", f.RequestForm),
+        Step("people", f.PeopleForm),
         Step("information", f.InformationForm),
         Step("advice", f.AdviceForm),
         Step("consent", ConsentForm2024),
         Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
-        Step("consent_not_sought", ConsentNotSoughtForm2024, consent_not_sought),
+        Step("consent_not_sought", v1.ConsentNotSoughtForm2024, consent_not_sought),
         Step("safety", f.SafetyForm),
-        Step("necessary", NecessaryForm2024),
+        Step("necessary", v1.NecessaryForm2024),
         Step("decision", DecisionForm2024),
         Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
-        Step("lawful_basis", LawfulBasisForm2024, is_sharing),
-        Step("consent_basis", ConsentBasisForm, sharing_on_consent),
+        Step("lawful_basis", v1.LawfulBasisForm2024, is_sharing),
+        Step("consent_basis", v1.ConsentBasisForm, sharing_on_consent),
         Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
         Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
-        Step("quality", QualityForm2024, is_sharing),
-        Step("engage", EngageForm, is_sharing),
-        Step("protect_identities", ProtectIdentitiesForm, is_sharing),
+        Step("quality", v1.QualityForm2024, is_sharing),
+        Step("engage", EngageForm2024, is_sharing),
+        Step("protect_identities", ProtectEachIdentityForm, protects_anyone),
         Step("sending", f.SendingForm, is_sharing),
-        Step("recipients", v2.RecipientsFormV2, is_sharing),
+        Step("recipients", f.RecipientsForm, is_sharing),
         Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
         Step("alternatives", f.AlternativesForm, is_not_sharing),
     ),
     facts=facts,
     rules=(
+        Rule("consent", "consent_from", consent_from_a_person_on_record),
         Rule("decision", "outcome", shared_although_not_needed),
         # Consent cannot be the basis when it was not given (the database checks this too); when it was given,
         # choosing it is allowed, and explained.
         Rule("lawful_basis", "article6", consent_basis_without_consent),
         Rule("special_category", "article9", explicit_consent_without_consent),
+        Rule("protect_identities", "", every_protected_person_answered),
     ),
     tasks=(
         Task("request", "The request", ABOUT, ("request",)),
+        Task("people", "The people it is about", ABOUT, ("people",)),
         Task("information", "The information", ABOUT, ("information",)),
         Task("advice", "Advice", WEIGH, ("advice",)),
-        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought")),
+        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought"), after=("people",)),
         Task("safety", "Protecting the child", WEIGH, ("safety",)),
         Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
         Task("decision", "Your decision", DECIDE, ("decision",)),
@@ -293,5 +321,7 @@ FLOW: Flow = Flow(
         ),
     ),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
+    upgrade=upgrade_2024_v1,
     notes={"decision": not_needed_note, "consent_basis": consent_basis_note},
+    follow_up=follow_up_due,
 )

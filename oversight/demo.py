@@ -31,7 +31,7 @@ from django.utils import timezone
 from accounts.models import Organisation, ReviewTiming, User
 from decisions import forms, people, selectors, wizard
 from decisions import services as decision_services
-from decisions.examples import EXAMPLE_POSTS_2024
+from decisions.examples import EXAMPLE_POSTS_2024, page_data
 from decisions.flow import Step
 from decisions.models import Decision, DecisionDraft, DecisionVersion
 
@@ -405,8 +405,11 @@ class Sample:
 
 # Pages the May 2024 edition asks the same way as the 2018 one's layout 3 (the rest come from its examples).
 SAME_IN_2024 = (
+    "request",
+    PEOPLE,
     "information",
     "advice",
+    "consent",
     "consent_outcome",
     "safety",
     "necessary",
@@ -416,34 +419,36 @@ SAME_IN_2024 = (
     "criminal_offence",
     "quality",
     "sending",
+    RECIPIENTS,
     "requester_told",
     "alternatives",
 )
 
 
 def pages_2024(case: Case, p: Pages) -> Pages:
-    """The same decision asked under the May 2024 edition (which has no people page: the subject is free text,
-    one recipient). The variant's choices carry over; what 2024 asks differently comes from its examples."""
+    """The same decision asked under the May 2024 edition. The variant's choices carry over; what 2024 asks
+    differently comes from its examples: its reasons for not asking for consent, its lawful basis page, rule 2
+    (engaging the family: not told, and to be told later, as the variant says) and rule 5, answered for each
+    person whose identity is protected."""
     posts = EXAMPLE_POSTS_2024
-    people_text = "; ".join(
-        f"{s.full_name}, born {s.born:%-d %B %Y}" if s.born else s.full_name
-        for s in case.people
-        if not s.protect_identity
-    )
     q: Pages = {key: dict(p[key]) for key in SAME_IN_2024}
-    q["request"] = {**p["request"], "subject_details": people_text or "Withheld to protect identity"}
-    if p["consent"]["consent_sought"] == "yes":
-        q["consent"] = {"consent_sought": "yes", "consent_from": "Mother"}
-    else:
-        q["consent"] = {"consent_sought": "no"}
-    for key in ("consent_not_sought", "lawful_basis", "consent_basis", "engage", "protect_identities"):
+    for key in ("consent_not_sought", "lawful_basis", "consent_basis"):
         q[key] = dict(posts[key])
-    first = p[RECIPIENTS]["recipients"][0]
-    q[RECIPIENTS] = {
-        "recipient_agency": first["agency"],
-        "recipient_person": first["person"],
-        "recipient_contact": first["contact"],
-        **{k: v for k, v in first.items() if k.startswith("shared_")},
+    told = p["open_honest"]
+    if told.get("told") == "no":
+        q["engage"] = {
+            "engaged": "no",
+            "not_engaged_reason": told["not_told_reason"],
+            **{k: v for k, v in told.items() if k.startswith("tell_")},
+        }
+    else:
+        q["engage"] = dict(posts["engage"])
+    # By name, as the page asks (resolved to the record's people when it is answered).
+    q["protect_identities"] = {
+        s.full_name: f"Their address and contact details are left out of what is shared, and {case.requester_agency} "
+        "agreed not to tell anyone who could harm them where they are"
+        for s in case.people
+        if s.protect_identity
     }
     return q
 
@@ -478,12 +483,14 @@ def _page_answers(
     forms would; people are found again on the organisation's records or added (`sample` None: a dry run
     for the page order, nobody is added)."""
     where = sample.case_reference if sample else "(page order)"
-    # By the page's form: the 2024 edition asks "recipients" and "consent" the older way, as single pages.
     uses_people = getattr(step.form_class, "uses_people", False)
     if step.form_class is forms.PeopleForm:
         data = {"people": [_person_entry(sample, post, number) for number, post in enumerate(data["people"], 1)]}
     elif step.form_class is forms.RecipientsForm:
         data = {"recipients": [_entry_answers(forms.RecipientForm, post, where) for post in data["recipients"]]}
+    elif step.key == "protect_identities" and uses_people:
+        # Answered by name: each protected person on the record, as the page lists them.
+        data = page_data(step.key, data, on_record)
     elif uses_people and data.get("consent_from"):
         # The first person on the record with the part named, as the practitioner picks them.
         part = data["consent_from"]

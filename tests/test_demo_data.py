@@ -106,9 +106,16 @@ class SeedDemoDecisionsTests(TestCase):
         assert not Decision.objects.filter(organisation__slug="northshire", edition="2024").exists()
         changed = AuditEvent.objects.filter(action=actions.ORG_SETTINGS_CHANGE, organisation__slug="southvale")
         assert any(e.details.get("guidance_edition") == {"from": "2018", "to": "2024"} for e in changed)
-        # The 2024 ones were asked the 2024 pages: no people page, the subject as free text.
-        version = DecisionVersion.objects.filter(decision__in=south.filter(edition="2024")).first()
-        assert version is not None and "engage" in version.answers and "people" not in version.answers
+        # The 2024 ones were asked the 2024 pages (layout 2): the people page, and rule 5 for each person whose
+        # identity is protected.
+        versions = DecisionVersion.objects.filter(decision__in=south.filter(edition="2024"))
+        assert versions and all(v.layout == 2 and "people" in v.answers for v in versions)
+        assert all("engage" in v.answers for v in versions if v.outcome != "no_share")
+        protected = [v for v in versions if "protect_identities" in v.answers]
+        assert len(protected) == 1
+        (claire,) = [p for p in protected[0].answers["people"]["people"] if p["protect_identity"]]
+        assert claire["full_name"] == "Claire Lewis"
+        assert list(protected[0].answers["protect_identities"]["protection"]) == [str(claire["person_id"])]
 
     def test_history_spreads_over_six_months_in_time_order(self) -> None:
         now = timezone.now()

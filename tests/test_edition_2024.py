@@ -5,6 +5,7 @@ records of both editions render, export and verify under their own rules."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib
 import io
 import re
@@ -16,6 +17,7 @@ from accounts.models import GuidanceEdition, Organisation
 from audit.models import AuditEvent
 from decisions import examples, guidance, pdf, services, signing, wizard
 from decisions.choices import Outcome
+from decisions.forms import people_in
 from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
 from exports import tasks, verification
 
@@ -32,8 +34,19 @@ def on_2024(org: Organisation) -> None:
     Organisation.objects.filter(pk=org.pk).update(guidance_edition="2024")
 
 
+def draft_answers(reference: str) -> dict:
+    return DecisionDraft.objects.open().get(decision__reference=reference).answers
+
+
 def post_2024(client, reference: str, step: str, **overrides):  # type: ignore[no-untyped-def]
-    return client.post(step_url(reference, step), {**examples.EXAMPLE_POSTS_2024[step], **overrides})
+    """Answer one page as the browser would (a list page: each entry, then "Save and continue"); the response
+    to the first post that is not a redirect, or to the last."""
+    people = people_in(draft_answers(reference))
+    for data in examples.page_posts(step, {**examples.EXAMPLE_POSTS_2024[step], **overrides}, people):
+        response = client.post(step_url(reference, step), data)
+        if response.status_code != 302:
+            return response
+    return response
 
 
 def walk_2024(client, reference: str, steps: list[str], overrides: dict | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +56,7 @@ def walk_2024(client, reference: str, steps: list[str], overrides: dict | None =
         assert response.status_code == 302, (step, form_errors(response) or response.content.decode()[:2000])
 
 
-ABOUT_2024 = ["request", "information", "advice", "consent"]
+ABOUT_2024 = ["request", "people", "information", "advice", "consent"]
 WEIGH_2024 = ["safety", "necessary", "decision"]
 SHARE_TAIL_2024 = ["lawful_basis", "quality", "engage", "protect_identities", "sending", "recipients"]
 
@@ -216,10 +229,20 @@ class Journeys2024Tests(World):
         assert submit(self.client, self.reference).status_code == 302
         version = self.version()
         assert (version.edition, version.layout, version.outcome, version.consent_status) == (
-            "2024", 1, "share_all", "given",
+            "2024", 2, "share_all", "given",
         )  # fmt: skip
-        assert version.answers["protect_identities"]["at_risk_who"] == "The neighbour who raised the concern"
-        assert version.canonical_content()["layout"] == 1 and version.canonical_content()["edition"] == "2024"
+        people = {p["full_name"]: str(p["person_id"]) for p in version.answers["people"]["people"]}
+        assert version.answers["protect_identities"] == {
+            "protection": {
+                people["Karen Brown"]: examples.EXAMPLE_POSTS_2024["protect_identities"]["Karen Brown"],
+                people["Pat Green"]: examples.EXAMPLE_POSTS_2024["protect_identities"]["Pat Green"],
+            }
+        }
+        # Consent was asked of a person on the record; the agencies shared with are counted.
+        assert version.answers["consent"]["consent_from"] == people["Karen Brown"]
+        assert version.recipient_agencies == "West Midlands Police"
+        assert version.canonical_content()["layout"] == 2 and version.canonical_content()["edition"] == "2024"
+        assert version.decision.follow_up_due is None
 
     def test_share_some_with_consent_refused_asks_why_and_about_engaging(self) -> None:
         walk_2024(
@@ -228,14 +251,31 @@ class Journeys2024Tests(World):
             [*ABOUT_2024, "consent_outcome", *WEIGH_2024, "without_consent", *SHARE_TAIL_2024],
             {
                 "consent_outcome": {"consent_outcome": "refused", "consent_outcome_detail": "Father said no"},
-                "decision": {"outcome": "share_some", "withheld": "The notes of the conversations"},
-                "engage": {"engaged": "no", "not_engaged_reason": "Telling the father may increase the risk"},
+                "decision": {
+                    "outcome": "share_some",
+                    "shared_part": "The attendance record",
+                    "withheld": "The notes of the conversations",
+                },
+                "engage": {
+                    "engaged": "no",
+                    "not_engaged_reason": "Telling the father may increase the risk",
+                    "tell_later": "yes",
+                    "tell_by_0": "17",
+                    "tell_by_1": "11",
+                    "tell_by_2": "2026",
+                    "tell_who": "Alex, the social worker",
+                },
             },
         )
         assert submit(self.client, self.reference).status_code == 302
         version = self.version()
         assert (version.outcome, version.consent_status) == ("share_some", "refused")
         assert version.answers["engage"]["not_engaged_reason"].startswith("Telling the father")
+        assert version.answers["decision"]["shared_part"] == "The attendance record"
+        # Not told yet, to be told later: the decision shows when, as 2018's layout 3 does.
+        assert version.decision.follow_up_due == dt.date(2026, 11, 17)
+        detail = self.client.get(reverse("decisions:detail", kwargs={"reference": self.reference})).content.decode()
+        assert "Tell the family by 17 November 2026" in detail
 
     def test_not_sharing_with_consent_not_sought_records_what_was_offered_instead(self) -> None:
         walk_2024(
@@ -279,13 +319,109 @@ class Journeys2024Tests(World):
         assert "Consent cannot be the lawful basis because consent was refused" in form_errors(response)
         assert "lawful_basis" not in DecisionDraft.objects.get(decision__reference=self.reference).answers
 
-    def test_protect_identities_needs_the_steps_taken_when_someone_could_be_harmed(self) -> None:
+    def protected_ids(self) -> dict[str, str]:
+        return {
+            p["full_name"]: str(p["person_id"])
+            for p in people_in(draft_answers(self.reference))
+            if p["protect_identity"]
+        }
+
+    def test_protect_identities_asks_for_each_protected_person(self) -> None:
         walk_2024(self.client, self.reference, [*ABOUT_2024, "consent_outcome", *WEIGH_2024, "lawful_basis"])
-        response = self.client.post(step_url(self.reference, "protect_identities"), {"anyone_at_risk": "yes"})
-        errors = form_errors(response)
-        assert "Enter who could be harmed" in errors and "Enter what you have done to protect their identity" in errors
-        response = self.client.post(step_url(self.reference, "protect_identities"), {"anyone_at_risk": "no"})
+        url = step_url(self.reference, "protect_identities")
+        page = self.client.get(url).content.decode()
+        for name in ("Karen Brown", "Pat Green"):
+            assert f"What have you done to protect {name}'s identity, and what have you asked the recipient" in page
+        assert "Their part in this decision: parent or carer" in page and "decision: other adult" in page
+        assert "Jamie Brown" not in page  # not protected: not asked about
+        ids = self.protected_ids()
+        response = self.client.post(url, {f"protect_{ids['Karen Brown']}": "Her address is left out"})
+        summary = form_errors(response).split("</ul>")[0]
+        assert "Enter what you have done to protect Pat Green&#x27;s identity" in summary
+        assert "Karen Brown" not in summary
+        assert "protect_identities" not in draft_answers(self.reference)  # nothing saved
+        # An answer for someone not on the record, or not protected, is not kept.
+        data = {
+            f"protect_{ids['Karen Brown']}": "Her address is left out",
+            f"protect_{ids['Pat Green']}": "Name left out",
+            "protect_999999": "Not a person on the record",
+        }
+        response = self.client.post(url, data)
         assert response.status_code == 302
+        assert draft_answers(self.reference)["protect_identities"] == {
+            "protection": {ids["Karen Brown"]: "Her address is left out", ids["Pat Green"]: "Name left out"}
+        }
+
+    def test_the_page_is_not_asked_when_no_one_is_protected(self) -> None:
+        unprotected = [
+            {k: v for k, v in p.items() if k != "protect_identity"}
+            for p in examples.EXAMPLE_POSTS_2024["people"]["people"]
+        ]
+        walk_2024(
+            self.client,
+            self.reference,
+            [*ABOUT_2024, "consent_outcome", *WEIGH_2024, "lawful_basis", "quality", "engage"],
+            {"people": {"people": unprotected}},
+        )
+        response = self.client.get(step_url(self.reference, "protect_identities"))
+        assert response.status_code == 302 and response["Location"] == step_url(self.reference, "sending")
+        walk_2024(self.client, self.reference, ["sending", "recipients"])
+        assert submit(self.client, self.reference).status_code == 302
+        assert "protect_identities" not in self.version().answers
+
+    def test_a_person_marked_after_the_page_was_answered_is_caught_at_check_and_submit(self) -> None:
+        walk_2024(self.client, self.reference, [*ABOUT_2024, "consent_outcome", *WEIGH_2024, *SHARE_TAIL_2024])
+        # The child is added again, now with their identity protected.
+        people_url = step_url(self.reference, "people")
+        child = examples.EXAMPLE_POSTS_2024["people"]["people"][0]
+        assert self.client.post(people_url, {"action": "remove", "entry": "1"}).status_code == 302
+        assert self.client.post(people_url, {"action": "new", **child, "protect_identity": "on"}).status_code == 302
+        check_url = reverse("decisions:check", kwargs={"reference": self.reference})
+        check = self.client.get(check_url).content.decode()
+        assert "Say what you have done to protect the identity of Jamie Brown" in check
+        response = submit(self.client, self.reference)
+        assert response.status_code == 200
+        assert "Say what you have done to protect the identity of Jamie Brown" in form_errors(response)
+        assert not DecisionVersion.objects.filter(decision__reference=self.reference).exists()
+        ids = self.protected_ids()
+        answers = {f"protect_{pid}": f"Steps for {name}" for name, pid in ids.items()}
+        assert self.client.post(step_url(self.reference, "protect_identities"), answers).status_code == 302
+        assert submit(self.client, self.reference).status_code == 302
+        assert len(self.version().answers["protect_identities"]["protection"]) == 3
+
+    def test_an_answer_for_someone_no_longer_protected_is_asked_again(self) -> None:
+        walk_2024(self.client, self.reference, [*ABOUT_2024, "consent_outcome", *WEIGH_2024, *SHARE_TAIL_2024])
+        people_url = step_url(self.reference, "people")
+        neighbour = examples.EXAMPLE_POSTS_2024["people"]["people"][2]
+        # Pat Green is removed and added again without protection.
+        assert self.client.post(people_url, {"action": "remove", "entry": "3"}).status_code == 302
+        unprotected = {k: v for k, v in neighbour.items() if k != "protect_identity"}
+        assert self.client.post(people_url, {"action": "new", **unprotected}).status_code == 302
+        check = self.client.get(reverse("decisions:check", kwargs={"reference": self.reference})).content.decode()
+        assert "it has an answer for someone whose identity is no longer marked as protected" in check
+        assert submit(self.client, self.reference).status_code == 200
+        walk_2024(self.client, self.reference, ["protect_identities"])
+        karen = self.protected_ids()["Karen Brown"]
+        assert submit(self.client, self.reference).status_code == 302
+        assert list(self.version().answers["protect_identities"]["protection"]) == [karen]
+
+    def test_each_persons_answer_is_shown_with_their_name_on_check_answers_the_record_and_the_pdf(self) -> None:
+        walk_2024(self.client, self.reference, [*ABOUT_2024, "consent_outcome", *WEIGH_2024, *SHARE_TAIL_2024])
+        posts = examples.EXAMPLE_POSTS_2024["protect_identities"]
+        check = self.client.get(reverse("decisions:check", kwargs={"reference": self.reference})).content.decode()
+        detail_url = reverse("decisions:detail", kwargs={"reference": self.reference})
+        assert submit(self.client, self.reference).status_code == 302
+        detail = self.client.get(detail_url).content.decode()
+        for html in (check, detail):
+            assert re.search(r"Karen Brown \(parent or carer\)</dt>\s*<dd[^>]*>\s*Her new address is left out", html)
+            assert re.search(r"Pat Green \(other adult\)</dt>\s*<dd[^>]*>\s*The neighbour&#x27;s name", html)
+        version = DecisionVersion.objects.select_related("decision", "submitted_by").get(pk=self.version().pk)
+        text = pdf_text(
+            pdf.render_pdf(version, generated_by=self.alice_practitioner_org_a, verify_url=VERIFY_URL) or b""
+        )
+        flat = " ".join(text.split())
+        assert "Karen Brown (parent or carer)" in flat and posts["Karen Brown"] in flat
+        assert "Pat Green (other adult)" in flat and posts["Pat Green"] in flat
 
     def test_another_organisation_and_wrong_method(self) -> None:
         other = self.client_for(self.bob_practitioner_org_b)
@@ -332,7 +468,7 @@ class SideBySideTests(World):
         # The 2024 rules in full, and how their wording was checked.
         assert "takes priority over protecting their privacy" in new_text
         assert "checked against published summaries" in new_text
-        assert "The neighbour who raised the concern" in new_text
+        assert "Pat Green" in new_text and "The neighbour's name and address are left out" in " ".join(new_text.split())
         assert canonical_json(new.canonical_content()).count('"edition":"2024"') == 1
 
 

@@ -31,7 +31,7 @@ from accounts.forms import InviteUserForm
 from accounts.models import Organisation, ReviewTiming, Team, User
 from audit.forms import AuditLogFilterForm
 from audit.models import AuditEvent
-from decisions import services, wizard
+from decisions import services, wizard, wizard_2024
 from decisions.forms import (
     AmendForm,
     DiscardForm,
@@ -43,12 +43,14 @@ from decisions.forms import (
     SubmitForm,
 )
 from decisions.models import Decision, DecisionDraft, DecisionVersion
+from decisions.people import snapshot
 from exports.forms import BulkExportForm, VerifyForm
 from exports.models import BulkExport
 from oversight.forms import ApproveForm, OrganisationSettingsForm, ReturnForm
 
 from .base import World
 from .factories import answers_for, make_submitted_decision, with_people
+from .people_helpers import make_person
 from .wizard_helpers import LIST_STEPS, NO_SHARE, valid_post
 
 # No shrinking: a failure is reported with the input that caused it, without minutes spent minimising it.
@@ -294,6 +296,62 @@ class WizardFuzzTests(FuzzWorld):
 
         post_entry()
         return examples
+
+    def test_protect_identities_for_each_protected_person(self) -> None:
+        """The 2024 rule 5 page, whose fields are the record's protected people: junk, answers for people not on
+        the record, a carried note posted back, "save later". Only an answer for exactly those people is kept."""
+        Organisation.objects.filter(pk=self.org_a.pk).update(guidance_edition="2024")
+        draft = services.decision_start(by=self.alice_practitioner_org_a)
+        reference = draft.decision.reference
+        claire = make_person(self.org_a, "Claire <b>Lewis</b>", by=self.alice_practitioner_org_a)
+        pat = make_person(self.org_a, "Pat Green", by=self.alice_practitioner_org_a)
+        branch = {
+            "people": {
+                "people": [
+                    snapshot(claire, part="parent_carer", protect_identity=True),
+                    snapshot(pat, part="other_adult", protect_identity=True),
+                ]
+            },
+            "decision": {"outcome": "share_all", "reasons": "Necessary"},
+        }
+        form_class = wizard_2024.ProtectEachIdentityForm
+        form = form_class()
+        form.set_people(branch["people"]["people"])
+        assert sorted(form.fields) == [f"protect_{claire.pk}", f"protect_{pat.pk}"]
+        extra = {
+            "later": st.lists(st.sampled_from(["1", ""]), max_size=1),
+            "protect_99999": st.lists(JUNK, max_size=1),
+            "carried_protection": st.lists(JUNK, max_size=1),
+        }
+        valid = {f"protect_{claire.pk}": "Her address is left out", f"protect_{pat.pk}": "His name is left out"}
+        url = reverse("decisions:step", kwargs={"reference": reference, "step": "protect_identities"})
+        client = self.client_for(self.alice_practitioner_org_a)
+        examples = 0
+
+        @FUZZ
+        @given(data=form_data(form, extra, valid=valid))
+        def post_answers(data: dict[str, list[str]]) -> None:
+            nonlocal examples
+            examples += 1
+            with rolled_back(client):
+                DecisionDraft.objects.filter(pk=draft.pk).update(answers=branch)
+                before = self.snapshot()
+                response = client.post(url, data)
+                no_server_error(response, f"protect_identities {data!r:.300}")
+                answers = DecisionDraft.objects.get(pk=draft.pk).answers
+                assert self.snapshot() == before
+                assert {k: v for k, v in answers.items() if k != "protect_identities"} == branch
+                if "protect_identities" in answers:
+                    bound = form_class(data=as_query_dict(data))
+                    bound.set_people(branch["people"]["people"])
+                    assert bound.is_valid(), data
+                    assert answers["protect_identities"] == bound.to_answers()
+                    assert set(answers["protect_identities"]["protection"]) == {str(claire.pk), str(pat.pk)}
+                if response.status_code == 200:
+                    assert answers == branch
+
+        post_answers()
+        assert examples >= FUZZ.max_examples
 
     def test_stored_list_entries_of_any_shape_are_checked_not_crashed_on(self) -> None:
         """A list's stored entries are checked entry by entry at check answers and submit (PersonEntryForm,

@@ -1,6 +1,7 @@
 """Decisions under the May 2024 edition, in a real browser: an admin switches Southvale to 2024, then a
 practitioner records a decision through each branch (share all, share some, do not share; consent given,
-refused, not asked for; consent as the lawful basis). axe-core checks every page."""
+refused, not asked for; consent as the lawful basis), with the people on the record and rule 5 answered for
+each protected person. axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -36,8 +37,30 @@ def on_2024() -> None:
 
 
 def answer(trip: Journey, step: str, **overrides: Any) -> None:
+    """Answer a page as a practitioner does: list pages an entry at a time; the person consent was asked of
+    picked by name; rule 5 answered in each protected person's box."""
     assert f"/answer/{step}" in trip.page.url, (step, trip.page.url)
-    fill(trip.page, {**EXAMPLE_POSTS_2024[step], **overrides})
+    page = trip.page
+    data = {**EXAMPLE_POSTS_2024[step], **overrides}
+    if step in ("people", "recipients"):
+        for entry in data[step]:
+            entry = dict(entry)
+            protect = entry.pop("protect_identity", None)
+            fill(page, entry)
+            if protect:
+                page.check("[name='protect_identity']")
+            page.click("button:has-text('Add this')")
+    elif step == "consent" and data.get("consent_sought") == "yes":
+        page.check("[name='consent_sought'][value='yes']")
+        page.click("label:has-text('Karen Brown')")
+        fill(page, {k: v for k, v in data.items() if k not in ("consent_sought", "consent_from")})
+    elif step == "consent":
+        fill(page, {"consent_sought": data["consent_sought"]})
+    elif step == "protect_identities":
+        for name, text in data.items():
+            page.get_by_label(f"What have you done to protect {name}'s identity").fill(text)
+    else:
+        fill(page, data)
     trip.look(step)
     trip.continue_()
 
@@ -85,7 +108,7 @@ def test_admin_switches_new_decisions_to_2024(journey: Journey) -> None:
 def test_share_all_with_consent_given(journey: Journey) -> None:
     on_2024()
     reference = start_2024_decision(journey)
-    for step in ["request", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
+    for step in ["request", "people", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
         answer(journey, step)
     answer(journey, "decision")
     for step in ["lawful_basis", "quality", "engage", "protect_identities", "sending", "recipients"]:
@@ -102,12 +125,18 @@ def test_share_all_with_consent_given(journey: Journey) -> None:
 def test_share_some_with_consent_refused(journey: Journey) -> None:
     on_2024()
     start_2024_decision(journey)
-    for step in ["request", "information", "advice", "consent"]:
+    for step in ["request", "people", "information", "advice", "consent"]:
         answer(journey, step)
     answer(journey, "consent_outcome", consent_outcome="refused", consent_outcome_detail="Father said no")
     for step in ["safety", "necessary"]:
         answer(journey, step)
-    answer(journey, "decision", outcome="share_some", withheld="The notes of the conversations")
+    answer(
+        journey,
+        "decision",
+        outcome="share_some",
+        shared_part="The attendance record",
+        withheld="The notes of the conversations",
+    )
     answer(journey, "without_consent")
     answer(journey, "lawful_basis", article6="a_consent")
     summary = journey.page.locator(".govuk-error-summary")
@@ -115,17 +144,28 @@ def test_share_some_with_consent_refused(journey: Journey) -> None:
     journey.look("consent-basis-refused")
     answer(journey, "lawful_basis")
     answer(journey, "quality")
-    answer(journey, "engage", engaged="no", not_engaged_reason="Telling the father may increase the risk")
+    answer(
+        journey,
+        "engage",
+        engaged="no",
+        not_engaged_reason="Telling the father may increase the risk",
+        tell_later="yes",
+        tell_by_0="17",
+        tell_by_1="11",
+        tell_by_2="2026",
+        tell_who="Alex, the social worker",
+    )
     for step in ["protect_identities", "sending", "recipients"]:
         answer(journey, step)
     submit(journey)
     assert journey.page.get_by_text("Father said no").is_visible()
+    assert journey.page.get_by_text("Tell the family by 17 November 2026").is_visible()
 
 
 def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
     on_2024()
     start_2024_decision(journey)
-    for step in ["request", "information", "advice"]:
+    for step in ["request", "people", "information", "advice"]:
         answer(journey, step)
     answer(journey, "consent", consent_sought="no")
     answer(journey, "consent_not_sought")
@@ -142,7 +182,7 @@ def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
 def test_consent_given_and_kept_as_the_lawful_basis(journey: Journey) -> None:
     on_2024()
     start_2024_decision(journey)
-    for step in ["request", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
+    for step in ["request", "people", "information", "advice", "consent", "consent_outcome", "safety", "necessary"]:
         answer(journey, step)
     answer(journey, "decision")
     answer(journey, "lawful_basis", article6="a_consent")
@@ -154,6 +194,9 @@ def test_consent_given_and_kept_as_the_lawful_basis(journey: Journey) -> None:
         answer(journey, step)
     submit(journey)
     assert page.get_by_text("The family asked for the referral").is_visible()
+    # Rule 5, each protected person's name with what was done for them.
+    assert page.get_by_text("Pat Green (other adult)").is_visible()
+    assert page.get_by_text(EXAMPLE_POSTS_2024["protect_identities"]["Karen Brown"]).is_visible()
 
 
 def test_dashboard_filters_by_edition(journey: Journey) -> None:
