@@ -163,6 +163,12 @@ def test_admin_reaches_exports_settings_and_the_chain_check_from_home(
     click(journey, "Organisation settings")
     journey.look("settings")
     home(journey)
+    click(journey, "Subject access requests")
+    assert page.get_by_role("heading", name="Subject access requests").is_visible()
+    home(journey)
+    click(journey, "Records due for retention review")
+    assert page.get_by_role("heading", name="Records due for retention review").is_visible()
+    home(journey)
     click(journey, "Audit trail check")
     with page.expect_navigation():
         page.click("button:has-text('Check the audit trail now')")
@@ -243,9 +249,24 @@ def test_forgotten_password_pages(journey: Journey) -> None:
 
 
 MAIN_PAGES: dict[str, list[str]] = {
-    "practitioner.north": ["/", "/decisions/", "/decisions/?show=returned", "/exports/verify", "/accounts/security"],
+    "practitioner.north": [
+        "/",
+        "/decisions/",
+        "/decisions/?show=returned",
+        "/decisions/?name=zz",
+        "/exports/verify",
+        "/accounts/security",
+    ],
     "supervisor.north": ["/", "/oversight/reviews", "/decisions/", "/oversight/dashboard", "/audit/"],
-    "admin.north": ["/", "/exports/", "/oversight/organisation", "/audit/chain", "/decisions/", "/retention/"],
+    "admin.north": [
+        "/",
+        "/exports/",
+        "/exports/subject-access",
+        "/oversight/organisation",
+        "/audit/chain",
+        "/decisions/",
+        "/retention/",
+    ],
     "auditor.north": ["/", "/audit/", "/audit/chain", "/oversight/dashboard"],
 }
 
