@@ -34,6 +34,48 @@ def _run(env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
+def kill_one_of_two_workers(
+    env: dict[str, str],
+    query: Callable[[str], list[tuple[Any, ...]]],
+    *,
+    mid_chunk: str,
+    finished: Callable[[], bool],
+    poll: float = 0.05,
+) -> int:
+    """Two real `db_worker`s share the queued job; the first seen `mid_chunk` (a condition on background_chunk)
+    is killed with SIGKILL, and the other is left to finish the job. The killed worker's pid."""
+    worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
+    workers = {
+        p.pid: p
+        for p in (
+            subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(2)
+        )
+    }
+    killed: int | None = None
+    try:
+        deadline = time.monotonic() + 120
+        while killed is None and time.monotonic() < deadline:
+            for (worker_name,) in query(
+                f"SELECT worker FROM background_chunk WHERE status = 'running' AND {mid_chunk}"
+            ):  # noqa: S608
+                pid = int(worker_name.rsplit(":", 1)[1])
+                if pid in workers:
+                    os.kill(pid, signal.SIGKILL)
+                    workers.pop(pid).wait()
+                    killed = pid
+                    break
+            time.sleep(poll)
+        assert killed is not None, "no worker was seen part way through a chunk"
+        while time.monotonic() < deadline and not finished():
+            time.sleep(0.2)
+    finally:
+        for process in workers.values():
+            process.terminate()
+            process.wait(timeout=30)
+    return killed
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[dict[str, str], Callable[[str], list[tuple[Any, ...]]]]]:
     """The environment for the worker processes, and a way to read their database while they run."""
@@ -89,41 +131,14 @@ def test_a_worker_killed_mid_chunk_leaves_a_complete_export_with_no_duplicates(
     _run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     export_id = json.loads(_run(env, "-m", "tests.worker_world", "setup", str(DECISIONS)).splitlines()[-1])["export"]
 
-    worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    workers = {
-        p.pid: p
-        for p in (
-            subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(2)
-        )
-    }
-    killed: int | None = None
-    try:
-        # Kill whichever worker first shows progress inside a chunk: it is rendering that chunk's next PDF.
-        deadline = time.monotonic() + 120
-        while killed is None and time.monotonic() < deadline:
-            for (worker_name,) in query(
-                "SELECT worker FROM background_chunk "
-                "WHERE status = 'running' AND items_done >= 1 AND items_done < items_total"
-            ):
-                pid = int(worker_name.rsplit(":", 1)[1])
-                if pid in workers:
-                    os.kill(pid, signal.SIGKILL)
-                    workers.pop(pid).wait()
-                    killed = pid
-                    break
-            time.sleep(0.05)
-        assert killed is not None, "no worker was seen part way through a chunk"
+    def finished() -> bool:
+        (status,) = query(f"SELECT status FROM exports_bulkexport WHERE id = {int(export_id)}")[0]  # noqa: S608
+        return status in ("ready", "failed")
 
-        while time.monotonic() < deadline:
-            (status,) = query(f"SELECT status FROM exports_bulkexport WHERE id = {int(export_id)}")[0]  # noqa: S608
-            if status in ("ready", "failed"):
-                break
-            time.sleep(0.2)
-    finally:
-        for process in workers.values():
-            process.terminate()
-            process.wait(timeout=30)
+    # Whichever worker first shows progress inside a chunk is rendering that chunk's next PDF.
+    killed = kill_one_of_two_workers(
+        env, query, mid_chunk="items_done >= 1 AND items_done < items_total", finished=finished
+    )
 
     report = json.loads(_run(env, "-m", "tests.worker_world", "report", str(export_id)).splitlines()[-1])
     assert report["status"] == "ready", report

@@ -6,15 +6,10 @@ audit event per deleted file, and the chain verifying."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from .test_killed_export_worker import ROOT, _run, world  # noqa: F401 - world is the fixture
+from .test_killed_export_worker import _run, kill_one_of_two_workers, world  # noqa: F401 - world is the fixture
 
 EVENTS = 60
 
@@ -28,39 +23,13 @@ def test_a_worker_killed_mid_housekeeping_finishes_complete_with_no_duplicates(
     _run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     planned = json.loads(_run(env, "-m", "tests.housekeeping_world", "setup", str(EVENTS)).splitlines()[-1])
 
-    worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    workers = {
-        p.pid: p
-        for p in (
-            subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(2)
-        )
-    }
-    killed: int | None = None
-    try:
-        deadline = time.monotonic() + 120
-        while killed is None and time.monotonic() < deadline:
-            for (worker_name,) in query(
-                "SELECT worker FROM background_chunk "
-                "WHERE status = 'running' AND items_done >= 4 AND items_done < items_total - 8"
-            ):
-                pid = int(worker_name.rsplit(":", 1)[1])
-                if pid in workers:
-                    os.kill(pid, signal.SIGKILL)
-                    workers.pop(pid).wait()
-                    killed = pid
-                    break
-            time.sleep(0.02)
-        assert killed is not None, "no worker was seen part way through a chunk"
-        while time.monotonic() < deadline:
-            (status,) = query(f"SELECT status FROM housekeeping_housekeepingrun WHERE id = {int(planned['run'])}")[0]  # noqa: S608
-            if status != "running":
-                break
-            time.sleep(0.2)
-    finally:
-        for process in workers.values():
-            process.terminate()
-            process.wait(timeout=30)
+    def finished() -> bool:
+        sql = f"SELECT status FROM housekeeping_housekeepingrun WHERE id = {int(planned['run'])}"  # noqa: S608
+        return query(sql)[0][0] != "running"
+
+    killed = kill_one_of_two_workers(
+        env, query, mid_chunk="items_done >= 4 AND items_done < items_total - 8", finished=finished, poll=0.02
+    )
 
     report = json.loads(_run(env, "-m", "tests.housekeeping_world", "report", str(planned["run"])).splitlines()[-1])
     assert report["status"] == "done", report

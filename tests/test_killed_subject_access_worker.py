@@ -4,15 +4,10 @@ killed with SIGKILL mid-chunk, and the bundle still finishes with every record o
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from .test_killed_export_worker import CHUNK_SIZE, ROOT, _run, world  # noqa: F401 - the fixture is used by name
+from .test_killed_export_worker import CHUNK_SIZE, _run, kill_one_of_two_workers, world  # noqa: F401 - the fixture is used by name
 
 RECORDS = 8
 
@@ -25,41 +20,13 @@ def test_a_worker_killed_mid_chunk_leaves_a_complete_bundle_with_no_duplicates(
     setup = _run(env, "-m", "tests.worker_world", "setup-subject-access", str(RECORDS))
     request_id = json.loads(setup.splitlines()[-1])["request"]
 
-    worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    workers = {
-        p.pid: p
-        for p in (
-            subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(2)
-        )
-    }
-    killed: int | None = None
-    try:
-        deadline = time.monotonic() + 120
-        while killed is None and time.monotonic() < deadline:
-            for (worker_name,) in query(
-                "SELECT worker FROM background_chunk "
-                "WHERE status = 'running' AND items_done >= 1 AND items_done < items_total"
-            ):
-                pid = int(worker_name.rsplit(":", 1)[1])
-                if pid in workers:
-                    os.kill(pid, signal.SIGKILL)
-                    workers.pop(pid).wait()
-                    killed = pid
-                    break
-            time.sleep(0.05)
-        assert killed is not None, "no worker was seen part way through a chunk"
+    def finished() -> bool:
+        sql = f"SELECT status FROM exports_subjectaccessrequest WHERE id = {int(request_id)}"  # noqa: S608
+        return query(sql)[0][0] in ("ready", "failed")
 
-        while time.monotonic() < deadline:
-            sql = f"SELECT status FROM exports_subjectaccessrequest WHERE id = {int(request_id)}"  # noqa: S608
-            (status,) = query(sql)[0]
-            if status in ("ready", "failed"):
-                break
-            time.sleep(0.2)
-    finally:
-        for process in workers.values():
-            process.terminate()
-            process.wait(timeout=30)
+    killed = kill_one_of_two_workers(
+        env, query, mid_chunk="items_done >= 1 AND items_done < items_total", finished=finished
+    )
 
     report = json.loads(
         _run(env, "-m", "tests.worker_world", "report-subject-access", str(request_id)).splitlines()[-1]
