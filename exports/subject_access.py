@@ -44,7 +44,7 @@ from .models import DOWNLOAD_FOR, ExportStatus, SubjectAccessRequest
 from .selectors import decisions_for_subject_access
 from .services import NOTHING_ABOUT_PERSON, subject_access_expired
 from .storage import delete_folder, delete_quietly, export_storage
-from .tasks import _is_storage_fault, _spreadsheet_safe
+from .tasks import ZipFileJob, _spreadsheet_safe
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +263,9 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
 # The chunks and the finished bundle -----------------------------------------------------------------------
 
 
-class SubjectAccessBundle(runner.JobKind):
+class SubjectAccessBundle(ZipFileJob):
+    model = SubjectAccessRequest
+
     def run_chunk(self, job: Job, chunk: Chunk, progress: runner.Progress) -> dict[str, Any]:
         found = SubjectAccessRequest.objects.select_related("requested_by").get(pk=job.owner_id)
         if not has(found.requested_by, Can.SUBJECT_ACCESS):
@@ -394,27 +396,14 @@ class SubjectAccessBundle(runner.JobKind):
                 details={"version": row["version"], "content_hash": row["content_hash"], "subject_access": found.pk},
             )
 
-    def failed(self, job: Job, message: str) -> None:
-        _fail(job.owner_id, job.attempt, message)
-        attempt_files_delete(job.owner_id, job.attempt)
+    failed_text = FAILED
+    storage_failed_text = STORAGE_FAILED
 
-    def discard(self, job: Job, chunk: Chunk, result: dict[str, Any]) -> None:
-        delete_quietly(result.get("part", ""))
+    def fail_attempt(self, owner_id: int, attempt: int, message: str) -> None:
+        _fail(owner_id, attempt, message)
 
-    def progressed(self, job: Job, items_done: int) -> None:
-        SubjectAccessRequest.objects.filter(pk=job.owner_id, attempts=job.attempt, status=ExportStatus.RUNNING).update(
-            done=items_done, updated_at=timezone.now()
-        )
-
-    def fault_message(self, job: Job) -> str:
-        return FAILED.format(pk=job.owner_id)
-
-    def message_for(self, job: Job, exc: BaseException) -> str | None:
-        if isinstance(exc, runner.JobStopped):
-            return str(exc)
-        if _is_storage_fault(exc):
-            return STORAGE_FAILED.format(pk=job.owner_id)
-        return None
+    def delete_attempt(self, owner_id: int, attempt: int) -> None:
+        attempt_files_delete(owner_id, attempt)
 
 
 bundle = SubjectAccessBundle()

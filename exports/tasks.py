@@ -214,8 +214,47 @@ def _progress(export_id: int, attempt: int, done: int) -> None:
 # The chunks and the finished zip --------------------------------------------------------------------------
 
 
-class BulkExportJob(runner.JobKind):
+class ZipFileJob(runner.JobKind):
+    """What a bulk export and a subject access bundle share: a zip file per attempt for one row of `model`, its
+    parts discarded and its files deleted when the attempt fails, progress on the row, and the words for faults."""
+
+    model: Any
+    failed_text: str
+    storage_failed_text: str
+
+    def fail_attempt(self, owner_id: int, attempt: int, message: str) -> None:
+        raise NotImplementedError
+
+    def delete_attempt(self, owner_id: int, attempt: int) -> None:
+        raise NotImplementedError
+
+    def failed(self, job: Job, message: str) -> None:
+        self.fail_attempt(job.owner_id, job.attempt, message)
+        self.delete_attempt(job.owner_id, job.attempt)
+
+    def discard(self, job: Job, chunk: Chunk, result: dict[str, Any]) -> None:
+        delete_quietly(result.get("part", ""))
+
+    def progressed(self, job: Job, items_done: int) -> None:
+        self.model.objects.filter(pk=job.owner_id, attempts=job.attempt, status=ExportStatus.RUNNING).update(
+            done=items_done, updated_at=timezone.now()
+        )
+
+    def fault_message(self, job: Job) -> str:
+        return self.failed_text.format(pk=job.owner_id)
+
+    def message_for(self, job: Job, exc: BaseException) -> str | None:
+        if isinstance(exc, runner.JobStopped):
+            return str(exc)
+        if _is_storage_fault(exc):
+            return self.storage_failed_text.format(pk=job.owner_id)
+        return None
+
+
+class BulkExportJob(ZipFileJob):
     """One chunk: its decisions' PDFs in a zip of their own. Finishing: one zip of them all, with the index."""
+
+    model = BulkExport
 
     def run_chunk(self, job: Job, chunk: Chunk, progress: runner.Progress) -> dict[str, Any]:
         export = BulkExport.objects.select_related("requested_by").get(pk=job.owner_id)
@@ -322,27 +361,14 @@ class BulkExportJob(runner.JobKind):
                 details={"version": row.version, "content_hash": row.content_hash, "bulk_export": export.pk},
             )
 
-    def failed(self, job: Job, message: str) -> None:
-        _fail(job.owner_id, job.attempt, message)
-        attempt_files_delete(job.owner_id, job.attempt)
+    failed_text = FAILED
+    storage_failed_text = STORAGE_FAILED
 
-    def discard(self, job: Job, chunk: Chunk, result: dict[str, Any]) -> None:
-        delete_quietly(result.get("part", ""))
+    def fail_attempt(self, owner_id: int, attempt: int, message: str) -> None:
+        _fail(owner_id, attempt, message)
 
-    def progressed(self, job: Job, items_done: int) -> None:
-        BulkExport.objects.filter(pk=job.owner_id, attempts=job.attempt, status=ExportStatus.RUNNING).update(
-            done=items_done, updated_at=timezone.now()
-        )
-
-    def fault_message(self, job: Job) -> str:
-        return FAILED.format(pk=job.owner_id)
-
-    def message_for(self, job: Job, exc: BaseException) -> str | None:
-        if isinstance(exc, runner.JobStopped):
-            return str(exc)
-        if _is_storage_fault(exc):
-            return STORAGE_FAILED.format(pk=job.owner_id)
-        return None
+    def delete_attempt(self, owner_id: int, attempt: int) -> None:
+        attempt_files_delete(owner_id, attempt)
 
 
 def _is_storage_fault(exc: BaseException) -> bool:
