@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -105,6 +107,42 @@ def _progress_text(export: BulkExport | SubjectAccessRequest) -> str:
     return f"{number_format(export.done, force_grouping=True)} of {number_format(export.total, force_grouping=True)}"
 
 
+def _progress_json(export: BulkExport | SubjectAccessRequest) -> JsonResponse:
+    """For the detail page's script, which follows the job without reloading."""
+    return JsonResponse(
+        {
+            "status": export.status,
+            "active": export.is_active,
+            "done": export.done,
+            "total": export.total,
+            "percent": export.percent,
+            "text": _progress_text(export),
+        }
+    )
+
+
+def _download(
+    request: HttpRequest,
+    export: BulkExport | SubjectAccessRequest,
+    *,
+    expired_template: str,
+    what: str,
+    downloaded: Callable[[], object],
+) -> HttpResponse | FileResponse:
+    """The zip, streamed from the export storage (a folder, or a bucket every node shares), once it is ready and
+    until it expires; each download audited by `downloaded`."""
+    if export.is_expired:
+        return render(request, expired_template, {"export": export}, status=410)
+    if not export.is_downloadable:
+        raise Http404(f"This {what} is not ready")
+    try:
+        content = export_storage().open(export.file_name, "rb")
+    except FileNotFoundError:
+        raise Http404(f"This {what}'s file is missing") from None
+    downloaded()
+    return FileResponse(content, as_attachment=True, filename=export.download_name, content_type="application/zip")
+
+
 @require_GET
 @never_cache
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -118,16 +156,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export_progress(request: HttpRequest, pk: int) -> JsonResponse:
     ensure(request.user, Can.BULK_EXPORT)
     export = selectors.get_export_for_user(request.user, pk)
-    return JsonResponse(
-        {
-            "status": export.status,
-            "active": export.is_active,
-            "done": export.done,
-            "total": export.total,
-            "percent": export.percent,
-            "text": _progress_text(export),
-        }
-    )
+    return _progress_json(export)
 
 
 @require_POST
@@ -148,17 +177,13 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     ensure(request.user, Can.BULK_EXPORT)
     export = selectors.get_export_for_user(request.user, pk)
-    if export.is_expired:
-        return render(request, "exports/expired.html", {"export": export}, status=410)
-    if not export.is_downloadable:
-        raise Http404("This export is not ready")
-    try:
-        # From the export storage (a folder, or a bucket every node shares); FileResponse streams and closes it.
-        content = export_storage().open(export.file_name, "rb")
-    except FileNotFoundError:
-        raise Http404("This export's file is missing") from None
-    services.bulk_export_downloaded(by=request.user, export=export, request=request)
-    return FileResponse(content, as_attachment=True, filename=export.download_name, content_type="application/zip")
+    return _download(
+        request,
+        export,
+        expired_template="exports/expired.html",
+        what="export",
+        downloaded=lambda: services.bulk_export_downloaded(by=request.user, export=export, request=request),
+    )
 
 
 # Subject access requests ----------------------------------------------------------------------------------
@@ -218,16 +243,7 @@ def subject_access_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def subject_access_progress(request: HttpRequest, pk: int) -> JsonResponse:
     ensure(request.user, Can.SUBJECT_ACCESS)
     found = selectors.get_subject_access_for_user(request.user, pk)
-    return JsonResponse(
-        {
-            "status": found.status,
-            "active": found.is_active,
-            "done": found.done,
-            "total": found.total,
-            "percent": found.percent,
-            "text": _progress_text(found),
-        }
-    )
+    return _progress_json(found)
 
 
 @require_POST
@@ -248,13 +264,10 @@ def subject_access_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def subject_access_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     ensure(request.user, Can.SUBJECT_ACCESS)
     found = selectors.get_subject_access_for_user(request.user, pk)
-    if found.is_expired:
-        return render(request, "exports/subject_access_expired.html", {"export": found}, status=410)
-    if not found.is_downloadable:
-        raise Http404("This bundle is not ready")
-    try:
-        content = export_storage().open(found.file_name, "rb")
-    except FileNotFoundError:
-        raise Http404("This bundle's file is missing") from None
-    services.subject_access_downloaded(by=request.user, subject_access=found, request=request)
-    return FileResponse(content, as_attachment=True, filename=found.download_name, content_type="application/zip")
+    return _download(
+        request,
+        found,
+        expired_template="exports/subject_access_expired.html",
+        what="bundle",
+        downloaded=lambda: services.subject_access_downloaded(by=request.user, subject_access=found, request=request),
+    )
