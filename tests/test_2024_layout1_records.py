@@ -13,13 +13,13 @@ import datetime as dt
 
 from django.urls import reverse
 
-from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent
 from decisions import pdf, signing, wizard
-from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
+from decisions.models import DecisionDraft, DecisionVersion, canonical_json
 from exports import verification
 
-from .base import World, make_user, password_hash
+from .base import World
+from .pinned_records import mark_submitted, pinned_decision, pinned_version, pinned_world
 from .test_pdf import VERIFY_URL, attached_payload, pdf_text
 from .wizard_helpers import step_url, valid_post
 
@@ -124,51 +124,15 @@ class Layout1Of2024RecordTests(World):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        # Fixed ids: the organisation and the submitter are part of the hashed content.
-        org = Organisation.objects.create(
-            pk=9301, name="May Partnership", slug="may", reference_prefix="MAY", guidance_edition="2024"
-        )
-        team = Team.objects.create(organisation=org, name="May front door")
-        cls.mae = User.objects.create(
-            pk=9302, username="mae_practitioner", password=password_hash(), first_name="Mae", last_name="One"
-        )
-        Membership.objects.create(user=cls.mae, organisation=org, team=team, role=Role.PRACTITIONER)
-        cls.max = make_user("max_auditor", org, Role.AUDITOR, team)
-        decision = Decision.objects.create(
-            organisation=org,
-            team=team,
-            owner=cls.mae,
-            reference=REFERENCE,
+        world = pinned_world(
+            org_pk=9301, name="May Partnership", slug="may", owner_pk=9302, owner="mae_practitioner Mae One",
             edition="2024",
-            status="draft",
-            created_at=SUBMITTED,
-            updated_at=SUBMITTED,
-            case_reference="CASE-2024",
-        )
-        flow = wizard.flow_for("2024", 1)
-        version = DecisionVersion(
-            decision=decision,
-            number=1,
-            edition="2024",
-            layout=1,
-            answers=LAYOUT_1_2024_SHARE_ALL,
-            submitted_at=SUBMITTED,
-            submitted_by=cls.mae,
-            previous=None,
-            amendment_reason="",
-            **flow.facts(LAYOUT_1_2024_SHARE_ALL),
-        )
-        version.content_hash = version.compute_content_hash()
-        version.full_clean()
-        version.save()
-        cls.version = version
-        Decision.objects.filter(pk=decision.pk).update(
-            status="submitted",
-            current_version=version,
-            submitted_at=SUBMITTED,
-            outcome="share_all",
-            review_status="awaiting",
-        )
+        )  # fmt: skip
+        cls.mae, cls.max = world.owner, world.auditor
+        decision = pinned_decision(world, reference=REFERENCE, edition="2024", at=SUBMITTED, case="CASE-2024")
+        facts = wizard.flow_for("2024", 1).facts(LAYOUT_1_2024_SHARE_ALL)
+        cls.version = pinned_version(decision, answers=LAYOUT_1_2024_SHARE_ALL, at=SUBMITTED, layout=1, **facts)
+        mark_submitted(decision, cls.version)
 
     def test_the_layout_1_pages_are_frozen_and_the_record_is_valid_in_them(self) -> None:
         flow = wizard.flow_for("2024", 1)

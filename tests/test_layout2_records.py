@@ -12,13 +12,13 @@ import datetime as dt
 
 from django.urls import reverse
 
-from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent
 from decisions import pdf, signing, wizard
-from decisions.models import Decision, DecisionDraft, DecisionPerson, DecisionVersion, canonical_json
+from decisions.models import DecisionDraft, DecisionPerson, DecisionVersion, canonical_json
 from exports import verification
 
-from .base import World, make_user, password_hash
+from .base import World
+from .pinned_records import mark_submitted, pinned_decision, pinned_version, pinned_world
 from .test_pdf import VERIFY_URL, attached_payload, pdf_text
 from .wizard_helpers import step_url, valid_post
 
@@ -108,48 +108,19 @@ class Layout2RecordTests(World):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        # Fixed ids: the organisation and the submitter are part of the hashed content.
-        org = Organisation.objects.create(pk=9201, name="Layout Two Partnership", slug="ltw", reference_prefix="LTW")
-        team = Team.objects.create(organisation=org, name="Layout two front door")
-        cls.lena = User.objects.create(
-            pk=9202, username="lena_practitioner", password=password_hash(), first_name="Lena", last_name="Two"
+        world = pinned_world(
+            org_pk=9201, name="Layout Two Partnership", slug="ltw", owner_pk=9202, owner="lena_practitioner Lena Two"
         )
-        Membership.objects.create(user=cls.lena, organisation=org, team=team, role=Role.PRACTITIONER)
-        cls.lars = make_user("lars_auditor", org, Role.AUDITOR, team)
-        decision = Decision.objects.create(
-            organisation=org,
-            team=team,
-            owner=cls.lena,
-            reference=REFERENCE,
-            edition="2018",
-            status="draft",
-            created_at=SUBMITTED,
-            updated_at=SUBMITTED,
-            case_reference="CASE-123",
-        )
-        flow = wizard.flow_for("2018", 2)
-        version = DecisionVersion(
-            decision=decision,
-            number=1,
-            edition="2018",
-            layout=2,
+        cls.lena, cls.lars = world.owner, world.auditor
+        decision = pinned_decision(world, reference=REFERENCE, edition="2018", at=SUBMITTED, case="CASE-123")
+        cls.version = pinned_version(
+            decision,
             answers=LAYOUT_2_SHARE_ALL,
-            submitted_at=SUBMITTED,
-            submitted_by=cls.lena,
-            previous=None,
-            amendment_reason="",
-            **flow.facts(LAYOUT_2_SHARE_ALL),
+            at=SUBMITTED,
+            layout=2,
+            **wizard.flow_for("2018", 2).facts(LAYOUT_2_SHARE_ALL),
         )
-        version.content_hash = version.compute_content_hash()
-        version.save()
-        cls.version = version
-        Decision.objects.filter(pk=decision.pk).update(
-            status="submitted",
-            current_version=version,
-            submitted_at=SUBMITTED,
-            outcome="share_all",
-            review_status="awaiting",
-        )
+        mark_submitted(decision, cls.version)
 
     def test_the_layout_2_pages_are_frozen_and_the_record_is_valid_in_them(self) -> None:
         flow = wizard.flow_for("2018", 2)

@@ -11,13 +11,13 @@ import datetime as dt
 
 from django.urls import reverse
 
-from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent
 from decisions import pdf, services, signing, wizard
 from decisions.models import Decision, DecisionDraft, DecisionVersion, canonical_json
 from exports import verification
 
-from .base import World, make_user, password_hash
+from .base import World
+from .pinned_records import mark_submitted, pinned_decision, pinned_version, pinned_world
 from .test_pdf import VERIFY_URL, attached_payload, pdf_text
 from .wizard_helpers import walk
 
@@ -188,25 +188,11 @@ class OldRecordTests(World):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        # Fixed ids, because the organisation and the submitter are part of the hashed content.
-        org = Organisation.objects.create(pk=9101, name="Old Records Partnership", slug="old", reference_prefix="OLD")
-        team = Team.objects.create(organisation=org, name="Old front door")
-        cls.olive = User.objects.create(
-            pk=9102, username="olive_practitioner", password=password_hash(), first_name="Olive", last_name="Old"
+        world = pinned_world(
+            org_pk=9101, name="Old Records Partnership", slug="old", owner_pk=9102, owner="olive_practitioner Olive Old"
         )
-        Membership.objects.create(user=cls.olive, organisation=org, team=team, role=Role.PRACTITIONER)
-        cls.oscar = make_user("oscar_auditor", org, Role.AUDITOR, team)
-        decision = Decision.objects.create(
-            organisation=org,
-            team=team,
-            owner=cls.olive,
-            reference=REFERENCE,
-            edition="2018",
-            status="draft",
-            created_at=SUBMITTED_V1,
-            updated_at=SUBMITTED_V1,
-            case_reference="CASE-123",
-        )
+        cls.olive, cls.oscar = world.owner, world.auditor
+        decision = pinned_decision(world, reference=REFERENCE, edition="2018", at=SUBMITTED_V1, case="CASE-123")
         cls.v1 = cls.old_version(
             decision, 1, OLD_SHARE_ALL, SUBMITTED_V1, None, "", outcome="share_all", lawful_basis="e_public_task"
         )
@@ -220,14 +206,7 @@ class OldRecordTests(World):
             outcome="no_share",
             lawful_basis="e_public_task",
         )
-        Decision.objects.filter(pk=decision.pk).update(
-            status="submitted",
-            current_version=cls.v2,
-            submitted_at=SUBMITTED_V2,
-            updated_at=SUBMITTED_V2,
-            outcome="no_share",
-            review_status="awaiting",
-        )
+        mark_submitted(decision, cls.v2)
 
     @classmethod
     def old_version(
@@ -241,24 +220,10 @@ class OldRecordTests(World):
         **facts: str,
     ) -> DecisionVersion:
         """A version row as the old decision_submit wrote it (no layout given: the first layout)."""
-        version = DecisionVersion(
-            decision=decision,
-            number=number,
-            edition="2018",
-            answers=answers,
-            submitted_at=at,
-            submitted_by=cls.olive,
-            previous=previous,
-            amendment_reason=reason,
-            consent_status="given",
-            consent_not_sought_reasons="",
-            special_category=False,
-            special_category_condition="",
-            **facts,
-        )
-        version.content_hash = version.compute_content_hash()
-        version.save()
-        return version
+        return pinned_version(
+            decision, number=number, answers=answers, at=at, previous=previous, reason=reason, consent_status="given",
+            consent_not_sought_reasons="", special_category=False, special_category_condition="", **facts,
+        )  # fmt: skip
 
     def test_canonical_json_and_hashes_are_unchanged(self) -> None:
         v1 = DecisionVersion.objects.get(pk=self.v1.pk)

@@ -11,12 +11,12 @@ import datetime as dt
 
 from django.urls import reverse
 
-from accounts.models import Membership, Organisation, Role, Team, User
 from decisions import pdf, signing, wizard
-from decisions.models import Decision, DecisionVersion, canonical_json
+from decisions.models import DecisionVersion, canonical_json
 from exports import verification
 
-from .base import World, make_user, password_hash
+from .base import World
+from .pinned_records import mark_submitted, pinned_decision, pinned_version, pinned_world
 from .test_pdf import VERIFY_URL, pdf_text
 
 PINNED_ANSWERS = {
@@ -140,31 +140,13 @@ class Pinned2018RecordTests(World):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        # Fixed ids: the organisation and the submitter are part of the hashed content.
-        org = Organisation.objects.create(
-            pk=9201, name="Pinned Partnership", slug="pinned", reference_prefix="PIN", guidance_edition="2018"
+        world = pinned_world(
+            org_pk=9201, name="Pinned Partnership", slug="pin", owner_pk=9202, owner="pia_practitioner Pia Pinned"
         )
-        team = Team.objects.create(organisation=org, name="Pinned front door")
-        cls.pia = User.objects.create(
-            pk=9202, username="pia_practitioner", password=password_hash(), first_name="Pia", last_name="Pinned"
-        )
-        Membership.objects.create(user=cls.pia, organisation=org, team=team, role=Role.PRACTITIONER)
-        cls.paul = make_user("paul_auditor", org, Role.AUDITOR, team)
-        decision = Decision.objects.create(
-            organisation=org, team=team, owner=cls.pia, reference=REFERENCE, edition="2018", status="draft",
-            created_at=SUBMITTED, updated_at=SUBMITTED, case_reference="CASE-123",
-        )  # fmt: skip
-        version = DecisionVersion(
-            decision=decision, number=1, edition="2018", layout=2, answers=PINNED_ANSWERS, submitted_at=SUBMITTED,
-            submitted_by=cls.pia, amendment_reason="", **PINNED_FACTS,
-        )  # fmt: skip
-        version.content_hash = version.compute_content_hash()
-        version.save()
-        Decision.objects.filter(pk=decision.pk).update(
-            status="submitted", current_version=version, submitted_at=SUBMITTED, outcome="share_all",
-            review_status="awaiting",
-        )  # fmt: skip
-        cls.version = version
+        cls.pia, cls.paul = world.owner, world.auditor
+        decision = pinned_decision(world, reference=REFERENCE, edition="2018", at=SUBMITTED, case="CASE-123")
+        cls.version = pinned_version(decision, answers=PINNED_ANSWERS, at=SUBMITTED, layout=2, **PINNED_FACTS)
+        mark_submitted(decision, cls.version)
 
     def test_canonical_json_and_hash_are_unchanged(self) -> None:
         version = DecisionVersion.objects.get(pk=self.version.pk)
