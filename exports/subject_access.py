@@ -44,7 +44,7 @@ from .models import DOWNLOAD_FOR, ExportStatus, SubjectAccessRequest
 from .selectors import decisions_for_subject_access
 from .services import NOTHING_ABOUT_PERSON, subject_access_expired
 from .storage import delete_folder, delete_quietly, export_storage
-from .tasks import ZipFileJob, _spreadsheet_safe
+from .tasks import ZipFileJob, _spreadsheet_safe, refuse_disposed
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ NO_LONGER_ALLOWED = (
     "The bundle was not made because the person who asked for it may no longer make subject access bundles."
 )
 PERSON_GONE = "The bundle was not made because the person's details have been removed from the service."
+DISPOSED_DURING = (
+    "The bundle was not made because a record in it was disposed of while it was being made. Start it again to "
+    "make it without that record."
+)
 CSV_HEADER = [
     "Reference",
     "Version",
@@ -355,6 +359,7 @@ class SubjectAccessBundle(ZipFileJob):
         try:
             with transaction.atomic():
                 finishing.complete()
+                refuse_disposed([row["decision_id"] for row in rows], BundleStopped(DISPOSED_DURING))
                 self._publish(found, job, rows, others, stored, size, digest)
         except BaseException:
             delete_quietly(stored)

@@ -31,9 +31,9 @@ from audit import services as audit
 from background import runner
 from background.models import Chunk, Job
 from decisions import pdf, signing
-from decisions.choices import Outcome
+from decisions.choices import DecisionStatus, Outcome
 from decisions.guidance import edition
-from decisions.models import DecisionVersion
+from decisions.models import Decision, DecisionVersion
 from decisions.people import entries_of
 from decisions.permissions import Can, has
 
@@ -56,6 +56,10 @@ STORAGE_FAILED = (
     "them the export number, {pk}."
 )
 NO_LONGER_ALLOWED = "The export was not made because the person who asked for it is no longer an admin."
+DISPOSED_DURING = (
+    "The export was not made because a record in it was disposed of while it was being made. Start it again to "
+    "make it without that record."
+)
 # The edition came last (issue 13), so programs that read the earlier columns by position still work.
 INDEX_HEADER = [
     "Reference",
@@ -214,6 +218,17 @@ def _progress(export_id: int, attempt: int, done: int) -> None:
 # The chunks and the finished zip --------------------------------------------------------------------------
 
 
+def refuse_disposed(decision_ids: list[int], stop: runner.JobStopped) -> None:
+    """Inside the transaction that publishes a zip: lock its records and refuse if one was disposed of while the
+    zip was made. Disposal locks the same row first, so one waits for the other: either the zip is refused here,
+    or disposal finds the zip (by the audit events published with it) and deletes its file."""
+    statuses = set(
+        Decision.objects.select_for_update().filter(pk__in=decision_ids).order_by("pk").values_list("status", flat=True)
+    )
+    if DecisionStatus.DISPOSED in statuses:
+        raise stop
+
+
 class ZipFileJob(runner.JobKind):
     """What a bulk export and a subject access bundle share: a zip file per attempt for one row of `model`, its
     parts discarded and its files deleted when the attempt fails, progress on the row, and the words for faults."""
@@ -325,6 +340,7 @@ class BulkExportJob(ZipFileJob):
         try:
             with transaction.atomic():
                 finishing.complete()
+                refuse_disposed([row.decision_id for row in rows], ExportStopped(DISPOSED_DURING))
                 self._publish(export, job, rows, stored, size, digest)
         except BaseException:
             delete_quietly(stored)

@@ -23,7 +23,8 @@ from audit.models import AuditEvent
 from background import runner
 from background.models import Job, JobStatus
 from decisions import pdf
-from decisions.models import DecisionVersion
+from decisions.choices import DecisionStatus
+from decisions.models import Decision, DecisionVersion
 from exports import services, tasks
 from exports.models import DOWNLOAD_FOR, STALLED_AFTER, BulkExport, ExportStatus
 
@@ -292,6 +293,32 @@ class JobTests(ExportWorld):
         export.refresh_from_db()
         assert export.status == ExportStatus.FAILED and "no longer an admin" in export.error_message
         assert not self.audit_events(actions.PDF_EXPORT).exists()
+
+    def test_a_record_disposed_of_while_the_export_is_made_is_not_published(self) -> None:
+        """Its PDF was made before the disposal, so the zip is refused when it would be published, its file deleted
+        and nothing audited as exported; started again, the export leaves the record out."""
+        disposed = self.versions[0].decision
+        render_chunk = tasks.BulkExportJob.run_chunk
+
+        def then_dispose(kind: Any, *args: Any) -> Any:
+            result = render_chunk(kind, *args)
+            Decision.objects.filter(pk=disposed.pk).update(status=DecisionStatus.DISPOSED)
+            return result
+
+        export = self.make_export()
+        with mock.patch.object(tasks.BulkExportJob, "run_chunk", then_dispose):
+            tasks.run_export(export.pk)
+        export.refresh_from_db()
+        assert export.status == ExportStatus.FAILED and "disposed of while it was being made" in export.error_message
+        assert export.file_name == "" and self.stored_files() == []
+        assert not self.audit_events(actions.PDF_EXPORT).exists()
+
+        with self.captureOnCommitCallbacks(execute=True):
+            services.bulk_export_retry(by=self.ada_admin_org_a, export=export)
+        export.refresh_from_db()
+        assert (export.status, export.total) == (ExportStatus.READY, 1)
+        exported = self.audit_events(actions.PDF_EXPORT).values_list("target_ref", flat=True)
+        assert list(exported) == [self.versions[1].decision.reference]
 
     def test_expired_files_are_deleted_and_cannot_be_downloaded(self) -> None:
         export = self.make_export()

@@ -11,6 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import time_machine
 from django.test import override_settings
@@ -189,6 +190,26 @@ class BundleTests(SubjectAccessWorld):
         marks = {row["Reference"]: row["Names other people (review before release)"] for row in rows}
         assert marks == {mother_ref: "Yes", alone_ref: "No"}
         assert "1 of them also name other people" in archive.read("README.txt").decode()
+
+    def test_a_record_disposed_of_while_the_bundle_is_made_is_not_released(self) -> None:
+        from decisions.choices import DecisionStatus
+        from decisions.models import Decision
+        from exports.subject_access import SubjectAccessBundle
+
+        disposed = self.alone.decision
+        make_chunk = SubjectAccessBundle.run_chunk
+
+        def then_dispose(kind: Any, *args: Any) -> Any:
+            result = make_chunk(kind, *args)
+            Decision.objects.filter(pk=disposed.pk).update(status=DecisionStatus.DISPOSED)
+            return result
+
+        with mock.patch.object(SubjectAccessBundle, "run_chunk", then_dispose):
+            self.start(self.zoe)
+        found = SubjectAccessRequest.objects.get()
+        assert found.status == ExportStatus.FAILED and "disposed of while it was being made" in found.error_message
+        assert found.file_name == "" and not [p for p in self.folder.rglob("*") if p.is_file()]
+        assert not AuditEvent.objects.filter(action=actions.PDF_EXPORT).exists()
 
     def test_starting_downloading_and_expiry_are_audited_without_personal_content(self) -> None:
         start = timezone.now()
