@@ -149,6 +149,9 @@ def draft_save_unfinished(
     if wizard.flow_of(draft).step(step_key) is None:
         raise ValidationError("Unknown question")
     now = timezone.now()
+    # A note carried over from an earlier layout of the record stays until the page is answered in full.
+    previous = draft.unfinished.get(step_key) or {}
+    data = {**{k: v for k, v in previous.items() if str(k).startswith("carried_")}, **data}
     changed = draft.unfinished.get(step_key) != data
     draft.unfinished = {**draft.unfinished, step_key: data}
     draft.last_step = step_key

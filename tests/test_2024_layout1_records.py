@@ -222,6 +222,11 @@ class Layout1Of2024RecordTests(World):
         page = client.get(protect_url).content.decode()
         assert "The earlier version of this record said: Who could be harmed: The neighbour who raised" in page
         assert "What have you done to protect Pat Green's identity" in page
+        # Saved for later half-done, the page keeps the earlier record's note with what was typed.
+        assert client.post(protect_url, {f"protect_{pat}": "", "later": "1"}).status_code == 302
+        draft.refresh_from_db()
+        assert "Her name and address are left out" in draft.unfinished["protect_identities"]["carried_protection"]
+        assert "The earlier version of this record said" in client.get(protect_url).content.decode()
         assert client.post(protect_url, {f"protect_{pat}": "Her name is left out"}).status_code == 302
         draft.refresh_from_db()
         assert draft.answers["protect_identities"] == {"protection": {pat: "Her name is left out"}}
