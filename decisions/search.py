@@ -235,7 +235,8 @@ class Page:
 
 
 def page_of(qs: QuerySet[Decision], *, after: str | None = None, before: str | None = None) -> Page:
-    """One page of `qs`, newest change first, after (or before) a cursor. Two queries: the rows and a count."""
+    """One page of `qs`, newest change first, after (or before) a cursor. Two queries: the rows and a count (one
+    when the first page holds every match)."""
     newest_first = qs.order_by("-updated_at", "-pk")
     after_key, before_key = decode_cursor(after), decode_cursor(before)
     if before_key is not None:
@@ -254,7 +255,10 @@ def page_of(qs: QuerySet[Decision], *, after: str | None = None, before: str | N
         has_more_after = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_more_before = after_key is not None
-    count = qs.order_by()[: COUNT_LIMIT + 1].count()
+    if before_key is None and after_key is None and not has_more_after:
+        count = len(rows)  # the first page holds every match: no need to count them again
+    else:
+        count = qs.order_by()[: COUNT_LIMIT + 1].count()
     return Page(
         rows=rows,
         count=min(count, COUNT_LIMIT),

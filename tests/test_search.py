@@ -233,6 +233,18 @@ class KeysetPagingTests(World):
             response = client.get(LIST, {"after": cursor})
             assert response.status_code == 200 and len(references(response.content.decode())) == 1, cursor
 
+    def test_a_first_page_holding_every_match_is_counted_without_another_query(self) -> None:
+        for _ in range(3):
+            decision_services.decision_start(by=self.alice_practitioner_org_a)
+        qs = Decision.objects.filter(owner=self.alice_practitioner_org_a)
+        with CaptureQueriesContext(connection) as queries:
+            page = search.page_of(qs)
+        assert (page.count, len(page.rows), len(queries)) == (3, 3, 1)
+        # A later page still counts them all.
+        with CaptureQueriesContext(connection) as queries:
+            later = search.page_of(qs, after=search._encode(page.rows[0]))
+        assert (later.count, len(later.rows), len(queries)) == (3, 2, 2)
+
     def test_count_is_capped_for_broad_filters(self) -> None:
         qs = Decision.objects.none()
         page = search.page_of(qs)
