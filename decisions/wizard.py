@@ -140,32 +140,58 @@ def facts(answers: Answers) -> dict[str, object]:
     return {**v2.facts(answers), "recipient_agencies": "\n".join(recipient_agencies(answers))}
 
 
+def record_tasks(steps: tuple[Step, ...], *, safety_title: str) -> tuple[Task, ...]:
+    """The task list of a layout whose record names its people (2018 layout 3, 2024 layout 2): a task per page
+    before the decision, and one for every page after it, whichever the decision makes apply."""
+    keys = [step.key for step in steps]
+    return (
+        Task("request", "The request", ABOUT, ("request",)),
+        Task("people", "The people it is about", ABOUT, ("people",)),
+        Task("information", "The information", ABOUT, ("information",)),
+        Task("advice", "Advice", WEIGH, ("advice",)),
+        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought"), after=("people",)),
+        Task("safety", safety_title, WEIGH, ("safety",)),
+        Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
+        Task("decision", "Your decision", DECIDE, ("decision",)),
+        Task(
+            "after_decision",
+            "After your decision",
+            DECIDE,
+            tuple(keys[keys.index("decision") + 1 :]),
+            after=("decision",),
+            title_for=_after_decision_title,
+        ),
+    )
+
+
+STEPS_2018: tuple[Step, ...] = (
+    Step("request", f.RequestForm),
+    Step("people", f.PeopleForm),
+    Step("information", f.InformationForm),
+    Step("advice", f.AdviceForm),
+    Step("consent", f.ConsentForm),
+    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_not_sought", f.ConsentNotSoughtForm, consent_not_sought),
+    Step("safety", f.SafetyForm),
+    Step("necessary", f.NecessaryForm),
+    Step("decision", f.DecisionForm),
+    Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
+    Step("lawful_basis", f.LawfulBasisForm, is_sharing),
+    Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
+    Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
+    Step("quality", f.QualityForm, is_sharing),
+    # Consent given means they were told what would be shared and why when it was sought.
+    Step("open_honest", f.OpenHonestForm, sharing_without_consent),
+    Step("sending", f.SendingForm, is_sharing),
+    Step("recipients", f.RecipientsForm, is_sharing),
+    Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
+    Step("alternatives", f.AlternativesForm, is_not_sharing),
+)
+
 FLOW_2018 = Flow(
     edition="2018",
     layout=3,
-    steps=(
-        Step("request", f.RequestForm),
-        Step("people", f.PeopleForm),
-        Step("information", f.InformationForm),
-        Step("advice", f.AdviceForm),
-        Step("consent", f.ConsentForm),
-        Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
-        Step("consent_not_sought", f.ConsentNotSoughtForm, consent_not_sought),
-        Step("safety", f.SafetyForm),
-        Step("necessary", f.NecessaryForm),
-        Step("decision", f.DecisionForm),
-        Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
-        Step("lawful_basis", f.LawfulBasisForm, is_sharing),
-        Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
-        Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
-        Step("quality", f.QualityForm, is_sharing),
-        # Consent given means they were told what would be shared and why when it was sought.
-        Step("open_honest", f.OpenHonestForm, sharing_without_consent),
-        Step("sending", f.SendingForm, is_sharing),
-        Step("recipients", f.RecipientsForm, is_sharing),
-        Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
-        Step("alternatives", f.AlternativesForm, is_not_sharing),
-    ),
+    steps=STEPS_2018,
     facts=facts,
     rules=(
         Rule("consent", "consent_from", consent_from_a_person_on_record),
@@ -173,35 +199,7 @@ FLOW_2018 = Flow(
         Rule("lawful_basis", "article6", consent_basis_without_consent),
         Rule("special_category", "article9", explicit_consent_without_consent),
     ),
-    tasks=(
-        Task("request", "The request", ABOUT, ("request",)),
-        Task("people", "The people it is about", ABOUT, ("people",)),
-        Task("information", "The information", ABOUT, ("information",)),
-        Task("advice", "Advice", WEIGH, ("advice",)),
-        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought"), after=("people",)),
-        Task("safety", "Safety and well-being", WEIGH, ("safety",)),
-        Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
-        Task("decision", "Your decision", DECIDE, ("decision",)),
-        Task(
-            "after_decision",
-            "After your decision",
-            DECIDE,
-            (
-                "without_consent",
-                "lawful_basis",
-                "special_category",
-                "criminal_offence",
-                "quality",
-                "open_honest",
-                "sending",
-                "recipients",
-                "requester_told",
-                "alternatives",
-            ),
-            after=("decision",),
-            title_for=_after_decision_title,
-        ),
-    ),
+    tasks=record_tasks(STEPS_2018, safety_title="Safety and well-being"),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2018_v2,
     notes={"decision": not_needed_note},

@@ -24,14 +24,10 @@ from django.utils.html import escape
 from . import forms as f
 from . import guidance as g
 from . import wizard_2024_v1 as v1
-from .flow import Answers, Flow, Rule, Step, Task
+from .flow import Answers, Flow, Rule, Step
 from .flow import answer as _answer
 from .forms import StepForm, _long_text, people_in
 from .wizard import (
-    ABOUT,
-    DECIDE,
-    WEIGH,
-    _after_decision_title,
     consent_basis_without_consent,
     consent_from_a_person_on_record,
     consent_not_sought,
@@ -42,6 +38,7 @@ from .wizard import (
     is_sharing,
     not_needed_note,
     not_sharing_with_a_requester,
+    record_tasks,
     shared_although_not_needed,
     sharing_with_criminal_offence,
     sharing_with_special_category,
@@ -252,33 +249,35 @@ def upgrade_2024_v1(old: Answers) -> Answers:
     return new
 
 
+STEPS: tuple[Step, ...] = (
+    Step("request", f.RequestForm),
+    Step("people", f.PeopleForm),
+    Step("information", f.InformationForm),
+    Step("advice", f.AdviceForm),
+    Step("consent", ConsentForm2024),
+    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_not_sought", v1.ConsentNotSoughtForm2024, consent_not_sought),
+    Step("safety", f.SafetyForm),
+    Step("necessary", v1.NecessaryForm2024),
+    Step("decision", DecisionForm2024),
+    Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
+    Step("lawful_basis", v1.LawfulBasisForm2024, is_sharing),
+    Step("consent_basis", v1.ConsentBasisForm, sharing_on_consent),
+    Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
+    Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
+    Step("quality", v1.QualityForm2024, is_sharing),
+    Step("engage", EngageForm2024, is_sharing),
+    Step("protect_identities", ProtectEachIdentityForm, protects_anyone),
+    Step("sending", f.SendingForm, is_sharing),
+    Step("recipients", f.RecipientsForm, is_sharing),
+    Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
+    Step("alternatives", f.AlternativesForm, is_not_sharing),
+)
+
 FLOW: Flow = Flow(
     edition=EDITION,
     layout=2,
-    steps=(
-        Step("request", f.RequestForm),
-        Step("people", f.PeopleForm),
-        Step("information", f.InformationForm),
-        Step("advice", f.AdviceForm),
-        Step("consent", ConsentForm2024),
-        Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
-        Step("consent_not_sought", v1.ConsentNotSoughtForm2024, consent_not_sought),
-        Step("safety", f.SafetyForm),
-        Step("necessary", v1.NecessaryForm2024),
-        Step("decision", DecisionForm2024),
-        Step("without_consent", f.WithoutConsentForm, sharing_without_consent),
-        Step("lawful_basis", v1.LawfulBasisForm2024, is_sharing),
-        Step("consent_basis", v1.ConsentBasisForm, sharing_on_consent),
-        Step("special_category", f.SpecialCategoryForm, sharing_with_special_category),
-        Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
-        Step("quality", v1.QualityForm2024, is_sharing),
-        Step("engage", EngageForm2024, is_sharing),
-        Step("protect_identities", ProtectEachIdentityForm, protects_anyone),
-        Step("sending", f.SendingForm, is_sharing),
-        Step("recipients", f.RecipientsForm, is_sharing),
-        Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
-        Step("alternatives", f.AlternativesForm, is_not_sharing),
-    ),
+    steps=STEPS,
     facts=facts,
     rules=(
         Rule("consent", "consent_from", consent_from_a_person_on_record),
@@ -289,37 +288,7 @@ FLOW: Flow = Flow(
         Rule("special_category", "article9", explicit_consent_without_consent),
         Rule("protect_identities", "", every_protected_person_answered),
     ),
-    tasks=(
-        Task("request", "The request", ABOUT, ("request",)),
-        Task("people", "The people it is about", ABOUT, ("people",)),
-        Task("information", "The information", ABOUT, ("information",)),
-        Task("advice", "Advice", WEIGH, ("advice",)),
-        Task("consent", "Consent", WEIGH, ("consent", "consent_outcome", "consent_not_sought"), after=("people",)),
-        Task("safety", "Protecting the child", WEIGH, ("safety",)),
-        Task("necessary", "Necessary and proportionate", WEIGH, ("necessary",)),
-        Task("decision", "Your decision", DECIDE, ("decision",)),
-        Task(
-            "after_decision",
-            "After your decision",
-            DECIDE,
-            (
-                "without_consent",
-                "lawful_basis",
-                "consent_basis",
-                "special_category",
-                "criminal_offence",
-                "quality",
-                "engage",
-                "protect_identities",
-                "sending",
-                "recipients",
-                "requester_told",
-                "alternatives",
-            ),
-            after=("decision",),
-            title_for=_after_decision_title,
-        ),
-    ),
+    tasks=record_tasks(STEPS, safety_title="Protecting the child"),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2024_v1,
     notes={"decision": not_needed_note, "consent_basis": consent_basis_note},
