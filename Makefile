@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
-ASSETS := static/css/app.css static/govuk/all.bundle.js static/vendor/chart.umd.min.js static/vendor/axe.min.js
+EMOJI_FONT := templates/decisions/pdf/fonts/noto-emoji/400.css
+ASSETS := static/css/app.css static/govuk/all.bundle.js static/vendor/chart.umd.min.js static/vendor/axe.min.js $(EMOJI_FONT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -98,6 +99,14 @@ static/vendor/axe.min.js: $(NPM_STAMP)
 	mkdir -p static/vendor
 	cp node_modules/axe-core/axe.min.js static/vendor/
 
+# Emoji for the PDF: Noto Emoji in black and white (outline glyphs, embeddable in PDF/A; Debian's Symbola stops at
+# Unicode 9). Only the woff2 files: the woff fallback in the stylesheet is dropped so nothing is fetched twice.
+$(EMOJI_FONT): $(NPM_STAMP)
+	mkdir -p $(@D)/files
+	cp node_modules/@fontsource/noto-emoji/files/noto-emoji-*-400-normal.woff2 node_modules/@fontsource/noto-emoji/LICENSE $(@D)/
+	mv $(@D)/noto-emoji-*.woff2 $(@D)/files/
+	sed -E 's/, url\([^)]*\.woff\) format\(.woff.\)//' node_modules/@fontsource/noto-emoji/400.css > $@
+
 assets: $(ASSETS)
 
 migrate: install var/secret_key
@@ -127,7 +136,7 @@ lint: install
 	DEBUG=true $(BIN)/mypy .
 
 clean:
-	rm -rf $(VENV) node_modules static/css static/govuk static/vendor var
+	rm -rf $(VENV) node_modules static/css static/govuk static/vendor var templates/decisions/pdf/fonts/noto-emoji
 
 # Performance (bench/README.md): a throw-away PostgreSQL database per size on 127.0.0.1:5432, gunicorn on
 # 127.0.0.1:81xx, results in bench/results.json. bench-quick (10,000 decisions) runs in CI; BENCH_DECISIONS

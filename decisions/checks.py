@@ -1,9 +1,10 @@
-"""Deployment check: production signs its PDFs with its own certificate."""
+"""Checks: production signs its PDFs with its own certificate; the PDF has its emoji font."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 
 from . import signing
@@ -19,5 +20,19 @@ def pdf_signing_certificate(app_configs: Any, **kwargs: Any) -> list[checks.Chec
             hint="Set PDF_SIGNING_PKCS12_FILE to the organisation's signing certificate and key (PKCS#12) and "
             "PDF_SIGNING_PKCS12_PASSWORD to its password.",
             id="decisions.E001",
+        )
+    ]
+
+
+@checks.register()
+def pdf_emoji_font(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    # The path pdf.py reads, without importing WeasyPrint into every command.
+    if (settings.BASE_DIR / "templates" / "decisions" / "pdf" / "fonts" / "noto-emoji" / "400.css").exists():
+        return []
+    return [
+        checks.Warning(
+            "PDFs will print an empty box for most emoji: the Noto Emoji font is not built.",
+            hint="Run `make assets` (it copies npm's @fontsource/noto-emoji into templates/decisions/pdf/fonts/).",
+            id="decisions.W001",
         )
     ]

@@ -72,6 +72,11 @@ STYLESHEET = CSS(
     font_config=FONT_CONFIG,
     url_fetcher=_FETCHER,
 )
+# Noto Emoji in black and white, from npm (`make assets`; decisions/checks.py warns when it is missing).
+EMOJI_STYLESHEET_PATH: Path = FONTS_DIR / "noto-emoji" / "400.css"
+STYLESHEETS = [STYLESHEET]
+if EMOJI_STYLESHEET_PATH.exists():
+    STYLESHEETS.append(CSS(filename=str(EMOJI_STYLESHEET_PATH), font_config=FONT_CONFIG, url_fetcher=_FETCHER))
 
 
 # The verification code ---------------------------------------------------------------------------------
@@ -419,7 +424,7 @@ def render_pdf(
     )
     result: bytes | None = html.write_pdf(
         target,
-        stylesheets=[STYLESHEET],
+        stylesheets=STYLESHEETS,
         font_config=FONT_CONFIG,
         pdf_variant=PDF_VARIANT,
         attachments=[attachment],

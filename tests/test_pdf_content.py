@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -19,23 +20,61 @@ from .factories import make_submitted_decision, people_named
 
 VERIFY_URL = "https://decisions.example/exports/verify"
 
-# A name in each script, as a family might write it.
-NAMES = {
-    "Latin": "Zoë Ó Briain-Łukasiewicz",
-    "Greek": "Αθηνά Παπαδοπούλου",
-    "Cyrillic": "Олена Коваленко",
-    "Arabic": "فاطمة الزهراء",
-    "Hebrew": "נועה לוי",
-    "Devanagari": "नेहा पटेल",
-    "Bengali": "আয়েশা রহমান",
-    "Gurmukhi": "ਹਰਪ੍ਰੀਤ ਕੌਰ",
-    "Gujarati": "ધ્રુવ પટેલ",
-    "Tamil": "கார்த்திக் சுப்பிரமணியம்",
-    "Chinese": "王小明",
-    "Japanese": "山田さくら",
-    "Korean": "김민준",
-    "Emoji": "🌈⭐🧸",
+# A name in each script, as a family might write it, and what puts a font for it on the machine: the project's own
+# Noto Sans (in the repository), Debian's font packages (`make install`), or npm's Noto Emoji (`make assets`).
+SHIPPED = "templates/decisions/pdf/fonts (in the repository)"
+EMOJI = "npm @fontsource/noto-emoji, built by `make assets`"
+SCRIPTS: dict[str, tuple[str, str]] = {
+    "Latin": ("Zoë Ó Briain-Łukasiewicz", SHIPPED),
+    "Greek": ("Αθηνά Παπαδοπούλου", SHIPPED),
+    "Cyrillic": ("Олена Коваленко", SHIPPED),
+    "Arabic": ("فاطمة الزهراء", "Debian fonts-noto-core"),
+    "Hebrew": ("נועה לוי", "Debian fonts-noto-core"),
+    "Devanagari": ("नेहा पटेल", "Debian fonts-noto-core"),
+    "Bengali": ("আয়েশা রহমান", "Debian fonts-noto-core"),
+    "Gurmukhi": ("ਹਰਪ੍ਰੀਤ ਕੌਰ", "Debian fonts-noto-core"),
+    "Gujarati": ("ધ્રુવ પટેલ", "Debian fonts-noto-core"),
+    "Tamil": ("கார்த்திக் சுப்பிரமணியம்", "Debian fonts-noto-core"),
+    "Chinese": ("王小明", "Debian fonts-noto-cjk"),
+    "Japanese": ("山田さくら", "Debian fonts-noto-cjk"),
+    "Korean": ("김민준", "Debian fonts-noto-cjk"),
+    "Emoji": ("🌈⭐🧸", EMOJI),
 }
+NAMES = {script: name for script, (name, _) in SCRIPTS.items()}
+
+
+def uncovered_scripts() -> dict[str, str]:
+    """Each script whose name has a character no font the PDF can use draws, with what would supply one."""
+    families = re.search(r"html, \.code, \.url \{\s*font-family: ([^;]+);", pdf.STYLESHEET_PATH.read_text())
+    assert families, "record.css lists the PDF's fonts"
+    emoji_css = pdf.EMOJI_STYLESHEET_PATH.read_text() if pdf.EMOJI_STYLESHEET_PATH.exists() else ""
+    emoji_ranges = [
+        (int(lo, 16), int(hi or lo, 16)) for lo, hi in re.findall(r"U\+([0-9a-f]+)(?:-([0-9a-f]+))?", emoji_css)
+    ]
+    installed = {
+        family.strip().strip('"')
+        for family in families.group(1).split(",")
+        if family.strip().strip('"') not in ("Record Sans", "Noto Emoji")
+    }
+    missing = {}
+    for script, (name, source) in SCRIPTS.items():
+        for char in name.replace(" ", "").replace("-", ""):
+            if source == SHIPPED:
+                continue  # printed by the project's own fonts, checked by the rendering below
+            if source == EMOJI:
+                covered = any(lo <= ord(char) <= hi for lo, hi in emoji_ranges)
+            else:
+                found = subprocess.run(
+                    ["/usr/bin/fc-list", f":charset={ord(char):x}", "family"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout
+                covered = any(f.strip() in installed for line in found.splitlines() for f in line.split(","))
+            if not covered:
+                missing[script] = f"no font for {char!r} (U+{ord(char):04X}): install {source}"
+                break
+    return missing
 
 
 def render(version: object) -> bytes:
@@ -98,6 +137,9 @@ class BoundedLengthTests(World):
 
 
 class EveryScriptTests(World):
+    def test_every_script_has_a_font_on_this_machine(self) -> None:
+        assert uncovered_scripts() == {}
+
     def test_a_name_in_every_script_is_printed_with_real_glyphs(self) -> None:
         version = make_submitted_decision(
             self.alice_practitioner_org_a,
@@ -106,7 +148,7 @@ class EveryScriptTests(World):
         data = render(version)
         reader = PdfReader(io.BytesIO(data))
         text = "\n".join(page.extract_text() for page in reader.pages)
-        missing = {script: name for script, name in NAMES.items() if name not in text}
+        missing = {script: f"{name} (from {SCRIPTS[script][1]})" for script, name in NAMES.items() if name not in text}
         assert missing == {}, missing
         notdef = {font for font, glyph in glyph_codes(data) if glyph == 0}
         assert notdef == set(), f"empty boxes (.notdef) drawn in {notdef}"
@@ -145,7 +187,7 @@ class ColumnTests(World):
             version, generated_by="Ada Admin", generated_at=version.submitted_at, verify_url=VERIFY_URL
         )
         document = HTML(string=pdf.render_html(context), base_url=pdf.FONTS_DIR.as_uri() + "/").render(
-            stylesheets=[pdf.STYLESHEET], font_config=pdf.FONT_CONFIG
+            stylesheets=pdf.STYLESHEETS, font_config=pdf.FONT_CONFIG
         )
 
         def boxes(box: object) -> Iterator[object]:
