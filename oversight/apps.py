@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OversightConfig(AppConfig):
@@ -7,3 +8,6 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from . import notifications  # noqa: F401  (queues emails to supervisors when a decision is submitted)
+        from .summary import count_after_migrate
+
+        post_migrate.connect(count_after_migrate, sender=self)

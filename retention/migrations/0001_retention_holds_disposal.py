@@ -6,8 +6,92 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from audit.append_only import operations as append_only
-from retention.db import operations as disposal_path
+# The SQL below is written out as audit/append_only.py and retention/db.py generated it when this migration was made, so the migration
+# does the same for ever whatever that module becomes (tests/test_migration_history.py pins it).
+TOMBSTONE_APPEND_ONLY_FORWARDS = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS retention_tombstone_no_update BEFORE UPDATE ON retention_tombstone BEGIN SELECT RAISE(ABORT, 'append-only table: retention_tombstone rows cannot be changed or removed'); END",
+        "CREATE TRIGGER IF NOT EXISTS retention_tombstone_no_delete BEFORE DELETE ON retention_tombstone BEGIN SELECT RAISE(ABORT, 'append-only table: retention_tombstone rows cannot be changed or removed'); END",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION retention_tombstone_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'append-only table: retention_tombstone rows cannot be changed or removed' USING ERRCODE = 'insufficient_privilege'; END;
+            $$ LANGUAGE plpgsql""",
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_change ON retention_tombstone",
+        "CREATE TRIGGER retention_tombstone_no_change BEFORE UPDATE OR DELETE ON retention_tombstone FOR EACH ROW EXECUTE FUNCTION retention_tombstone_append_only()",
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_truncate ON retention_tombstone",
+        "CREATE TRIGGER retention_tombstone_no_truncate BEFORE TRUNCATE ON retention_tombstone FOR EACH STATEMENT EXECUTE FUNCTION retention_tombstone_append_only()",
+    ],
+}
+
+TOMBSTONE_APPEND_ONLY_BACKWARDS = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_update",
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_delete",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_change ON retention_tombstone",
+        "DROP TRIGGER IF EXISTS retention_tombstone_no_truncate ON retention_tombstone",
+        "DROP FUNCTION IF EXISTS retention_tombstone_append_only()",
+    ],
+}
+
+DISPOSAL_PATH_FORWARDS = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS decisions_decisionversion_no_update",
+        "CREATE TRIGGER decisions_decisionversion_no_update BEFORE UPDATE ON decisions_decisionversion WHEN NOT (NEW.id IS OLD.id AND NEW.decision_id IS OLD.decision_id AND NEW.number IS OLD.number AND NEW.edition IS OLD.edition AND NEW.layout IS OLD.layout AND NEW.content_hash IS OLD.content_hash AND NEW.submitted_at IS OLD.submitted_at AND NEW.submitted_by_id IS OLD.submitted_by_id AND NEW.previous_id IS OLD.previous_id AND NEW.outcome IS OLD.outcome AND NEW.consent_status IS OLD.consent_status AND NEW.lawful_basis IS OLD.lawful_basis AND NEW.special_category IS OLD.special_category AND NEW.sharing_method IS OLD.sharing_method AND EXISTS (SELECT 1 FROM retention_disposalpermit p WHERE p.decision_id = OLD.decision_id AND p.token = app_disposal_token())) BEGIN SELECT RAISE(ABORT, 'append-only table: decisions_decisionversion rows cannot be changed or removed'); END",
+        "DROP TRIGGER IF EXISTS oversight_review_no_update",
+        "CREATE TRIGGER oversight_review_no_update BEFORE UPDATE ON oversight_review WHEN NOT (NEW.id IS OLD.id AND NEW.decision_id IS OLD.decision_id AND NEW.version_id IS OLD.version_id AND NEW.reviewer_id IS OLD.reviewer_id AND NEW.outcome IS OLD.outcome AND NEW.created_at IS OLD.created_at AND EXISTS (SELECT 1 FROM retention_disposalpermit p WHERE p.decision_id = OLD.decision_id AND p.token = app_disposal_token())) BEGIN SELECT RAISE(ABORT, 'append-only table: oversight_review rows cannot be changed or removed'); END",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION decisions_decisionversion_append_only() RETURNS trigger AS $$
+                BEGIN
+                  IF TG_OP = 'UPDATE' AND (NEW.id IS NOT DISTINCT FROM OLD.id AND NEW.decision_id IS NOT DISTINCT FROM OLD.decision_id AND NEW.number IS NOT DISTINCT FROM OLD.number AND NEW.edition IS NOT DISTINCT FROM OLD.edition AND NEW.layout IS NOT DISTINCT FROM OLD.layout AND NEW.content_hash IS NOT DISTINCT FROM OLD.content_hash AND NEW.submitted_at IS NOT DISTINCT FROM OLD.submitted_at AND NEW.submitted_by_id IS NOT DISTINCT FROM OLD.submitted_by_id AND NEW.previous_id IS NOT DISTINCT FROM OLD.previous_id AND NEW.outcome IS NOT DISTINCT FROM OLD.outcome AND NEW.consent_status IS NOT DISTINCT FROM OLD.consent_status AND NEW.lawful_basis IS NOT DISTINCT FROM OLD.lawful_basis AND NEW.special_category IS NOT DISTINCT FROM OLD.special_category AND NEW.sharing_method IS NOT DISTINCT FROM OLD.sharing_method AND EXISTS (SELECT 1 FROM retention_disposalpermit p WHERE p.decision_id = OLD.decision_id AND p.token = current_setting('app.disposal', true))) THEN
+                    RETURN NEW;
+                  END IF;
+                  RAISE EXCEPTION 'append-only table: decisions_decisionversion rows cannot be changed or removed' USING ERRCODE = 'insufficient_privilege';
+                END;
+                $$ LANGUAGE plpgsql""",
+        """CREATE OR REPLACE FUNCTION oversight_review_append_only() RETURNS trigger AS $$
+                BEGIN
+                  IF TG_OP = 'UPDATE' AND (NEW.id IS NOT DISTINCT FROM OLD.id AND NEW.decision_id IS NOT DISTINCT FROM OLD.decision_id AND NEW.version_id IS NOT DISTINCT FROM OLD.version_id AND NEW.reviewer_id IS NOT DISTINCT FROM OLD.reviewer_id AND NEW.outcome IS NOT DISTINCT FROM OLD.outcome AND NEW.created_at IS NOT DISTINCT FROM OLD.created_at AND EXISTS (SELECT 1 FROM retention_disposalpermit p WHERE p.decision_id = OLD.decision_id AND p.token = current_setting('app.disposal', true))) THEN
+                    RETURN NEW;
+                  END IF;
+                  RAISE EXCEPTION 'append-only table: oversight_review rows cannot be changed or removed' USING ERRCODE = 'insufficient_privilege';
+                END;
+                $$ LANGUAGE plpgsql""",
+    ],
+}
+
+DISPOSAL_PATH_BACKWARDS = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS decisions_decisionversion_no_update",
+        "CREATE TRIGGER IF NOT EXISTS decisions_decisionversion_no_update BEFORE UPDATE ON decisions_decisionversion BEGIN SELECT RAISE(ABORT, 'append-only table: decisions_decisionversion rows cannot be changed or removed'); END",
+        "DROP TRIGGER IF EXISTS oversight_review_no_update",
+        "CREATE TRIGGER IF NOT EXISTS oversight_review_no_update BEFORE UPDATE ON oversight_review BEGIN SELECT RAISE(ABORT, 'append-only table: oversight_review rows cannot be changed or removed'); END",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION decisions_decisionversion_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'append-only table: decisions_decisionversion rows cannot be changed or removed' USING ERRCODE = 'insufficient_privilege'; END;
+            $$ LANGUAGE plpgsql""",
+        """CREATE OR REPLACE FUNCTION oversight_review_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'append-only table: oversight_review rows cannot be changed or removed' USING ERRCODE = 'insufficient_privilege'; END;
+            $$ LANGUAGE plpgsql""",
+    ],
+}
+
+
+def _statements(by_vendor: dict[str, list[str]]) -> Any:
+    """A migration function that executes the statements written out for the database in use."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor not in by_vendor:
+            raise NotImplementedError(f"this migration is not written for {vendor}")
+        for sql in by_vendor[vendor]:
+            schema_editor.execute(sql)
+
+    return run
 
 
 def backfill_schedule(apps: Any, schema_editor: Any) -> None:
@@ -347,7 +431,7 @@ class Migration(migrations.Migration):
             ),
         ),
         # Tombstones are evidence too; versions and reviews get the one disposal path (retention/db.py).
-        append_only("retention_tombstone"),
-        disposal_path(),
+        migrations.RunPython(_statements(TOMBSTONE_APPEND_ONLY_FORWARDS), _statements(TOMBSTONE_APPEND_ONLY_BACKWARDS)),
+        migrations.RunPython(_statements(DISPOSAL_PATH_FORWARDS), _statements(DISPOSAL_PATH_BACKWARDS)),
         migrations.RunPython(backfill_schedule, migrations.RunPython.noop),
     ]
