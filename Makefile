@@ -13,7 +13,7 @@ PORT ?= 8000
 
 export DJANGO_SETTINGS_MODULE := sharing_app.settings
 
-.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed demo-code clean bench bench-quick keys
+.PHONY: run serve dev test e2e lint audit install system-deps assets migrate seed demo-code clean bench bench-quick keys upgrade-test
 
 run: install assets migrate seed serve
 
@@ -146,6 +146,14 @@ bench: install assets keys
 
 bench-quick: install assets keys
 	$(PY) -m bench.run --quick
+
+# Every earlier release in releases.toml upgraded to this checkout and checked (upgrades/run.py): on PostgreSQL
+# (127.0.0.1:5432) and SQLite; UPGRADE_DATABASES=postgresql for one. Each release's files and virtualenv stay under
+# var/upgrade-test/ for the next run.
+UPGRADE_DATABASES ?= both
+
+upgrade-test: install assets
+	$(PY) -m upgrades.run --database $(UPGRADE_DATABASES)
 
 # Security audit (also run by .ci/run): known vulnerabilities in the installed packages, bandit over the
 # project's code (settings in pyproject.toml), and ruff's flake8-bandit rules. pip-audit needs the PyPI

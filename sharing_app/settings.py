@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.membership",
                 "oversight.context_processors.capabilities",
+                "sharing_app.version.service_version",
             ],
         },
     },

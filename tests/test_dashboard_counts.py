@@ -26,7 +26,7 @@ from oversight.selectors import dashboard_figures
 
 from .base import World, make_user
 from .dashboard_oracle import live_figures
-from .factories import answers_for, with_people
+from .factories import answers_for, make_submitted_decision, with_people
 from .oversight_helpers import EARLY_DATES, NOT_SOUGHT_PATH, REFUSED_PATH
 from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH, SHARE_SOME
 
@@ -187,3 +187,35 @@ class RebuildCommandTests(World):
                 oversight_summary.rebuild()
                 counted = summary.stored_counts(self.org_a.pk)
                 assert sum(n for (_, fact, _), n in counted.items() if fact == "lawful_basis") == 2
+
+
+class CountsAfterMigrateTests(World):
+    """oversight/migrations/0004 no longer counts with today's models; the counts are made after `migrate` instead
+    (a database upgraded from 0.1.0 has decisions and no counts)."""
+
+    def stored(self) -> list[tuple[Any, ...]]:
+        return sorted(
+            DecisionCount.objects.values_list(
+                "organisation_id", "team_key", "edition", "month", "fact", "value", "count"
+            )
+        )
+
+    def test_decisions_without_counts_are_counted_after_a_migrate_that_applied_something(self) -> None:
+        make_submitted_decision(self.alice_practitioner_org_a)
+        counted = self.stored()
+        DecisionCount.objects.all().delete()
+        oversight_summary.count_after_migrate(using="default", plan=[(object(), False)], verbosity=0)
+        assert counted and self.stored() == counted
+
+    def test_flush_and_a_migrate_that_applied_nothing_count_nothing(self) -> None:
+        make_submitted_decision(self.alice_practitioner_org_a)
+        DecisionCount.objects.all().delete()
+        oversight_summary.count_after_migrate(using="default", plan=None, verbosity=0)
+        oversight_summary.count_after_migrate(using="default", plan=[], verbosity=0)
+        assert self.stored() == []
+
+    def test_counts_already_kept_are_not_rebuilt(self) -> None:
+        make_submitted_decision(self.alice_practitioner_org_a)
+        with mock.patch.object(oversight_summary, "rebuild") as rebuild:
+            oversight_summary.count_after_migrate(using="default", plan=[(object(), False)], verbosity=0)
+        rebuild.assert_not_called()

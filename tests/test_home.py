@@ -295,3 +295,14 @@ class FaviconTests(World):
                 found = finders.find(f"images/{name}")
                 # Ours, not GOV.UK Frontend's crown (which lives under govuk/assets).
                 assert found and "govuk-frontend" not in str(found), name
+
+
+class VersionInFooterTests(World):
+    def test_every_page_says_which_version_of_the_service_it_is(self) -> None:
+        from sharing_app.version import VERSION
+
+        signed_out = self.client.get(reverse("accounts:login"))
+        signed_in = self.client_for(self.alice_practitioner_org_a).get(reverse("home"))
+        for response in (signed_out, signed_in):
+            assert response.status_code == 200
+            assert f"Version {VERSION}" in response.content.decode()

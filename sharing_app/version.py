@@ -1,0 +1,18 @@
+"""The version this checkout is: pyproject.toml's, read from the file itself so that it is right even when the
+virtualenv's package metadata was made from an older checkout. Its release notes are in CHANGELOG.md."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+VERSION: str = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
+
+
+def service_version(request: HttpRequest) -> dict[str, Any]:
+    """For the footer: support asks which version a council runs."""
+    return {"service_version": VERSION}
