@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from tests.two_factor_helpers import pass_two_step, remember_demo_keys
 
@@ -140,6 +141,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for child in (process, worker):
         child.terminate()
         child.wait(timeout=10)
+
+
+# Assertions on a page wait for it (a click returns once the next page starts loading); CI's two cores may be
+# busy, so they wait longer than Playwright's 5 seconds.
+expect.set_options(timeout=30_000)
 
 
 class Journey:

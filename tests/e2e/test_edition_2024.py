@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from decisions.examples import EXAMPLE_POSTS_2024, NO_SHARE_2024
 
@@ -68,7 +69,7 @@ def answer(trip: Journey, step: str, **overrides: Any) -> None:
 def start_2024_decision(trip: Journey) -> str:
     trip.sign_in(PRACTITIONER)
     trip.go("/decisions/new")
-    assert trip.page.get_by_text("May 2024").first.is_visible()
+    expect(trip.page.get_by_text("May 2024").first).to_be_visible()
     trip.look("start")
     trip.go("/decisions/")
     trip.page.click("button:has-text('Record a new decision')")
@@ -81,11 +82,11 @@ def start_2024_decision(trip: Journey) -> str:
 
 def submit(trip: Journey) -> None:
     assert trip.page.url.endswith("/check"), trip.page.url
-    assert trip.page.get_by_text("May 2024").first.is_visible()
+    expect(trip.page.get_by_text("May 2024").first).to_be_visible()
     trip.look("check-answers")
     trip.page.check("#id_declaration")
     trip.page.click("button:has-text('Submit decision')")
-    assert trip.page.locator(".govuk-notification-banner--success").is_visible()
+    expect(trip.page.locator(".govuk-notification-banner--success")).to_be_visible()
     trip.look("submitted")
 
 
@@ -101,7 +102,8 @@ def test_admin_switches_new_decisions_to_2024(journey: Journey) -> None:
     journey.page.check("input[name='guidance_edition'][value='2024']")
     journey.page.click("button:has-text('Save edition')")
     banner = journey.page.locator(".govuk-notification-banner--success")
-    assert banner.is_visible() and "May 2024" in banner.inner_text()
+    expect(banner).to_be_visible()
+    assert "May 2024" in banner.inner_text()
     journey.look("edition-saved")
 
 
@@ -116,9 +118,9 @@ def test_share_all_with_consent_given(journey: Journey) -> None:
     submit(journey)
     page = journey.page
     assert page.url.endswith(f"/decisions/{reference}")
-    assert page.get_by_text("Golden rule 5: Protect identities").first.is_visible()
+    expect(page.get_by_text("Golden rule 5: Protect identities").first).to_be_visible()
     page.click("summary:has-text('The seven golden rules of the May 2024 advice')")
-    assert page.get_by_text("takes priority over protecting their privacy").first.is_visible()
+    expect(page.get_by_text("takes priority over protecting their privacy").first).to_be_visible()
     journey.look("detail")
 
 
@@ -140,7 +142,8 @@ def test_share_some_with_consent_refused(journey: Journey) -> None:
     answer(journey, "without_consent")
     answer(journey, "lawful_basis", article6="a_consent")
     summary = journey.page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "consent was refused" in summary.inner_text()
+    expect(summary).to_be_visible()
+    assert "consent was refused" in summary.inner_text()
     journey.look("consent-basis-refused")
     answer(journey, "lawful_basis")
     answer(journey, "quality")
@@ -158,8 +161,8 @@ def test_share_some_with_consent_refused(journey: Journey) -> None:
     for step in ["protect_identities", "sending", "recipients"]:
         answer(journey, step)
     submit(journey)
-    assert journey.page.get_by_text("Father said no").is_visible()
-    assert journey.page.get_by_text("Tell the family by 17 November 2026").is_visible()
+    expect(journey.page.get_by_text("Father said no")).to_be_visible()
+    expect(journey.page.get_by_text("Tell the family by 17 November 2026")).to_be_visible()
 
 
 def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
@@ -173,10 +176,10 @@ def test_do_not_share_with_consent_not_asked_for(journey: Journey) -> None:
     answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
     answer(journey, "decision", **NO_SHARE_2024)
     answer(journey, "requester_told")
-    assert journey.page.get_by_text("The 2024 advice asks you to work with the person who asked").is_visible()
+    expect(journey.page.get_by_text("The 2024 advice asks you to work with the person who asked")).to_be_visible()
     answer(journey, "alternatives")
     submit(journey)
-    assert journey.page.get_by_text("Offered the attendance record without the notes").is_visible()
+    expect(journey.page.get_by_text("Offered the attendance record without the notes")).to_be_visible()
 
 
 def test_consent_given_and_kept_as_the_lawful_basis(journey: Journey) -> None:
@@ -188,21 +191,21 @@ def test_consent_given_and_kept_as_the_lawful_basis(journey: Journey) -> None:
     answer(journey, "lawful_basis", article6="a_consent")
     page = journey.page
     assert "/answer/consent_basis" in page.url
-    assert page.get_by_text("rarely the most appropriate lawful basis").first.is_visible()
+    expect(page.get_by_text("rarely the most appropriate lawful basis").first).to_be_visible()
     answer(journey, "consent_basis")
     for step in ["quality", "engage", "protect_identities", "sending", "recipients"]:
         answer(journey, step)
     submit(journey)
-    assert page.get_by_text("The family asked for the referral").is_visible()
+    expect(page.get_by_text("The family asked for the referral")).to_be_visible()
     # Rule 5, each protected person's name with what was done for them.
-    assert page.get_by_text("Pat Green (other adult)").is_visible()
-    assert page.get_by_text(EXAMPLE_POSTS_2024["protect_identities"]["Karen Brown"]).is_visible()
+    expect(page.get_by_text("Pat Green (other adult)")).to_be_visible()
+    expect(page.get_by_text(EXAMPLE_POSTS_2024["protect_identities"]["Karen Brown"])).to_be_visible()
 
 
 def test_dashboard_filters_by_edition(journey: Journey) -> None:
     journey.sign_in("supervisor.south")
     journey.go("/oversight/dashboard?edition=2024")
-    assert journey.page.get_by_text("made under the May 2024 advice").is_visible()
+    expect(journey.page.get_by_text("made under the May 2024 advice")).to_be_visible()
     journey.look("dashboard-2024")
     journey.go("/audit/?edition=2024")
     journey.look("audit-log-2024")

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import Journey, shell
 
@@ -62,7 +63,7 @@ def menu(trip: Journey, name: str) -> None:
 
 def home(trip: Journey) -> None:
     menu(trip, "Home")
-    assert trip.page.get_by_role("heading", name="Your work").is_visible()
+    expect(trip.page.get_by_role("heading", name="Your work")).to_be_visible()
 
 
 def queue_status(trip: Journey, key: str) -> str:
@@ -88,7 +89,7 @@ def test_practitioner_reaches_every_task_from_home(journey: Journey, records: di
     click(journey, "Drafts")
     click(journey, records["draft"])
     # A draft's own page is its task list: each task leads to its questions.
-    assert page.get_by_role("heading", name="Record this decision").is_visible()
+    expect(page.get_by_role("heading", name="Record this decision")).to_be_visible()
     journey.look("draft-tasks")
     with page.expect_navigation():
         page.locator("main .govuk-task-list__link").first.click()
@@ -111,7 +112,7 @@ def test_practitioner_reaches_every_task_from_home(journey: Journey, records: di
     home(journey)
     with page.expect_navigation():
         page.click("button:has-text('Record a new decision')")
-    assert page.get_by_role("heading", name="Record this decision").is_visible()
+    expect(page.get_by_role("heading", name="Record this decision")).to_be_visible()
 
 
 def test_supervisor_reads_then_reviews_from_home(journey: Journey, records: dict[str, str]) -> None:
@@ -146,7 +147,7 @@ def test_supervisor_reads_then_reviews_from_home(journey: Journey, records: dict
     journey.look("audit-log")
     assert "Signed off a decision" in page.content() and "Sam Supervisor (North)" in page.content()
     click(journey, records["amended"])
-    assert page.get_by_role("heading", name=f"Decision {records['amended']}").is_visible()
+    expect(page.get_by_role("heading", name=f"Decision {records['amended']}")).to_be_visible()
     for name in ["Decisions", "To review", "Dashboard", "Audit log"]:
         menu(journey, name)
 
@@ -158,16 +159,16 @@ def test_admin_reaches_exports_settings_and_the_chain_check_from_home(
     journey.sign_in("admin.north")
     journey.look("home")
     click(journey, "Bulk exports")
-    assert page.get_by_role("heading", name="Export decisions as PDFs").is_visible()
+    expect(page.get_by_role("heading", name="Export decisions as PDFs")).to_be_visible()
     home(journey)
     click(journey, "Organisation settings")
     journey.look("settings")
     home(journey)
     click(journey, "Subject access requests")
-    assert page.get_by_role("heading", name="Subject access requests").is_visible()
+    expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     home(journey)
     click(journey, "Records due for retention review")
-    assert page.get_by_role("heading", name="Records due for retention review").is_visible()
+    expect(page.get_by_role("heading", name="Records due for retention review")).to_be_visible()
     home(journey)
     click(journey, "Audit trail check")
     with page.expect_navigation():
@@ -219,7 +220,7 @@ def test_forgotten_password_pages(journey: Journey) -> None:
     click(journey, "Forgotten your password?")
     with page.expect_navigation():
         page.click("button:has-text('Send the link')")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     journey.look("reset-errors")
     page.fill("#id_email", "practitioner.south@example.org")
     with page.expect_navigation():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.wizard_helpers import MAIN_PATH, NO_SHARE, valid_post
 
 from .conftest import Journey
@@ -58,7 +60,7 @@ def start_decision(trip: Journey, sign_in: bool = True) -> str:
     trip.page.click("button:has-text('Record a new decision')")
     match = re.search(r"/decisions/([^/?]+)$", trip.page.url)
     assert match, trip.page.url
-    assert trip.page.get_by_text("You have completed 0 of 10 tasks").is_visible()
+    expect(trip.page.get_by_text("You have completed 0 of 10 tasks")).to_be_visible()
     trip.look("task-list")
     trip.page.click("a.govuk-task-list__link:has-text('The request')")
     return match.group(1)
@@ -69,7 +71,7 @@ def submit(trip: Journey) -> None:
     trip.look("check-answers")
     trip.page.check("#id_declaration")
     trip.page.click("button:has-text('Submit decision')")
-    assert trip.page.locator(".govuk-notification-banner--success").is_visible()
+    expect(trip.page.locator(".govuk-notification-banner--success")).to_be_visible()
     trip.look("submitted")
 
 
@@ -77,7 +79,7 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
     reference = start_decision(journey)
     page = journey.page
     page.click("button:has-text('Save and continue')")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     journey.look("request-errors")
     for step in ["request", "people", "information"]:
         answer(journey, step)
@@ -95,10 +97,10 @@ def test_consent_given_share_all_with_back_and_change_links(journey: Journey) ->
     assert "Changed after checking" in page.content(), page.content()[:200]
     page.click("a.govuk-back-link")
     assert page.url.endswith(f"/decisions/{reference}")
-    assert page.get_by_text("You have completed 9 of 10 tasks").is_visible()
+    expect(page.get_by_text("You have completed 9 of 10 tasks")).to_be_visible()
     page.click("a.govuk-task-list__link:has-text('Check your answers and submit')")
     submit(journey)
-    assert page.get_by_text("Share all of the information").first.is_visible()
+    expect(page.get_by_text("Share all of the information").first).to_be_visible()
 
 
 def test_not_sought_because_of_delay(journey: Journey) -> None:
@@ -130,16 +132,14 @@ def test_refused_then_shared_is_told_on_the_lawful_basis_page_that_consent_canno
     # Refused where it is answered, not twelve pages later at Submit.
     assert "/answer/lawful_basis" in page.url
     summary = page.locator(".govuk-error-summary")
-    assert (
-        summary.is_visible()
-        and "Consent cannot be the lawful basis because consent was refused" in summary.inner_text()
-    )
+    expect(summary).to_be_visible()
+    assert "Consent cannot be the lawful basis because consent was refused" in summary.inner_text()
     journey.look("consent-basis-error")
     answer(journey, "lawful_basis")
     for step in ["quality", "open_honest", "sending", "recipients"]:
         answer(journey, step)
     submit(journey)
-    assert page.get_by_text("Father refused on the phone").is_visible()
+    expect(page.get_by_text("Father refused on the phone")).to_be_visible()
 
 
 def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
@@ -148,7 +148,7 @@ def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
     for step in MAIN_PATH[: MAIN_PATH.index("necessary")]:
         answer(journey, step)
     answer(journey, "necessary", necessary="no", necessary_explanation="The school nurse already has it")
-    assert page.get_by_text("That is a good reason not to share").is_visible()
+    expect(page.get_by_text("That is a good reason not to share")).to_be_visible()
     answer(journey, "decision", **{**NO_SHARE, "reasons": "Not necessary: the school already knows"})
     visited = []
     while "/answer/" in page.url:
@@ -159,8 +159,8 @@ def test_do_not_share_asks_no_sharing_questions(journey: Journey) -> None:
     check = page.content()
     assert "lawful basis" not in check.lower() and "sent securely" not in check and "Recipients" not in check
     submit(journey)
-    assert page.get_by_text("Do not share").first.is_visible()
-    assert page.get_by_text("Referred the family to early help").is_visible()
+    expect(page.get_by_text("Do not share").first).to_be_visible()
+    expect(page.get_by_text("Referred the family to early help")).to_be_visible()
 
 
 def test_save_later_on_a_half_filled_page_and_resume_on_another_device(journey: Journey, browser: Any) -> None:
@@ -172,7 +172,7 @@ def test_save_later_on_a_half_filled_page_and_resume_on_another_device(journey: 
     page.locator("[name='categories'][value='health']").check()
     page.fill("#id_description", "Half written when the phone rang")
     page.click("button:has-text('Save and come back later')")
-    assert page.get_by_text("are saved").is_visible()
+    expect(page.get_by_text("are saved")).to_be_visible()
     assert page.locator(".govuk-error-summary").count() == 0
     journey.look("saved-for-later")
 
@@ -186,13 +186,13 @@ def test_save_later_on_a_half_filled_page_and_resume_on_another_device(journey: 
     assert "In progress" in trip.page.locator("#task-information-status").inner_text()
     trip.page.click("a.govuk-task-list__link:has-text('The information')")
     assert "/answer/information" in trip.page.url
-    assert trip.page.get_by_text("You saved this page before you finished it").is_visible()
+    expect(trip.page.get_by_text("You saved this page before you finished it")).to_be_visible()
     assert trip.page.input_value("#id_description") == "Half written when the phone rang"
     assert trip.page.locator("[name='categories'][value='health']").is_checked()
     assert trip.page.locator(".govuk-error-summary").count() == 0
     trip.look("resume-unfinished-page")
     trip.page.click("button:has-text('Save and continue')")
-    assert trip.page.locator(".govuk-error-summary").is_visible()  # errors only now
+    expect(trip.page.locator(".govuk-error-summary")).to_be_visible()  # errors only now
     journey.violations.extend(trip.violations)
     other.close()
 
@@ -205,15 +205,15 @@ def test_discard_a_draft(journey: Journey) -> None:
     page.click("a:has-text('Discard this draft')")
     journey.look("discard-confirm")
     page.click("button:has-text('Continue')")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.locator("[name='confirm'][value='yes']").check()
     page.click("button:has-text('Continue')")
-    assert page.get_by_text(f"Draft {reference} is discarded").is_visible()
+    expect(page.get_by_text(f"Draft {reference} is discarded")).to_be_visible()
     row = page.locator("tr", has=page.locator(f"a:has-text('{reference}')"))
     assert "Discarded" in row.inner_text()
     journey.look("discarded")
     journey.go(f"/decisions/{reference}/answer/request")
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
 
 
 def test_a_6000_character_answer_shows_the_count_and_the_error_and_loses_nothing(journey: Journey) -> None:
@@ -227,11 +227,12 @@ def test_a_6000_character_answer_shows_the_count_and_the_error_and_loses_nothing
     journey.look("character-count")
     journey.continue_()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "must be 5,000 characters or fewer" in summary.inner_text()
+    expect(summary).to_be_visible()
+    assert "must be 5,000 characters or fewer" in summary.inner_text()
     assert page.input_value("#id_purpose") == long_answer  # nothing cut
     journey.look("character-count-error")
     page.click("button:has-text('Save and come back later')")
-    assert page.get_by_text("are saved").is_visible()
+    expect(page.get_by_text("are saved")).to_be_visible()
     page.click("a.govuk-task-list__link:has-text('The request')")
     assert page.input_value("#id_purpose") == long_answer  # kept as typed, to shorten later
     assert len(long_answer) == 6000 > LIMIT
@@ -246,5 +247,5 @@ def test_another_organisation_cannot_reach_the_decision(journey: Journey) -> Non
     journey.sign_in("practitioner.south")
     for path in [f"/decisions/{reference}", f"/decisions/{reference}/check", f"/decisions/{reference}/answer/request"]:
         journey.go(path)
-        assert journey.page.get_by_role("heading", name="Page not found").is_visible(), path
+        expect(journey.page.get_by_role("heading", name="Page not found"), path).to_be_visible()
     journey.look("other-org-404")

@@ -5,6 +5,7 @@ beside the screenshots to look at."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, Journey
 
@@ -21,15 +22,15 @@ def test_a_practitioner_prints_their_own_record(journey: Journey) -> None:
     assert page.get_by_role("heading", level=1).inner_text().startswith("Decision ")
     footer = page.locator(".app-print-footer")
     assert footer.is_hidden()
-    assert page.locator(".govuk-service-navigation").is_visible()
+    expect(page.locator(".govuk-service-navigation")).to_be_visible()
 
     page.emulate_media(media="print")
-    assert footer.is_visible()
+    expect(footer).to_be_visible()
     assert footer.inner_text().startswith("Printed by Alex Practitioner (North) on ")
     for chrome in (".govuk-service-navigation", ".app-user-bar", ".govuk-back-link", ".app-footer", ".govuk-button"):
         assert page.locator(chrome).first.is_hidden(), chrome
     # The record itself prints: its answers, and the amendments (a closed details on screen) open.
-    assert page.get_by_role("heading", name="What have you decided?").is_visible()
+    expect(page.get_by_role("heading", name="What have you decided?")).to_be_visible()
     journey.look("printed")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data = page.pdf(path=str(SCREENSHOTS / "printed-decision.pdf"), format="A4")

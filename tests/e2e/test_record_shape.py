@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.wizard_helpers import MAIN_PATH, valid_post
 
 from .conftest import Journey
@@ -30,7 +32,7 @@ def test_three_recipients_added_and_one_removed_without_javascript(browser: Any,
     assert "/answer/recipients" in page.url
     for agency in ("West Midlands Police", "Northshire NHS Trust", "Children's social care"):
         add_recipient(trip, agency)
-    assert page.get_by_text("Recipient 3", exact=True).is_visible()
+    expect(page.get_by_text("Recipient 3", exact=True)).to_be_visible()
     trip.look("three-recipients")
     page.click("button:has-text('Remove recipient 2')")
     assert page.get_by_text("Recipient 3", exact=True).count() == 0
@@ -48,7 +50,7 @@ def test_people_and_recipients_pages_pass_axe(journey: Journey) -> None:
     answer(journey, "request")
     page = journey.page
     page.click("button:has-text('Save and continue')")  # nothing added yet: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     journey.look("people-errors")
     data = valid_post("people")
     data.pop("action")
@@ -68,5 +70,5 @@ def test_people_and_recipients_pages_pass_axe(journey: Journey) -> None:
     journey.look("recipients")
     page.click("button:has-text('Save and continue')")
     submit(journey)
-    assert page.get_by_text("Identity protected").first.is_visible()
+    expect(page.get_by_text("Identity protected").first).to_be_visible()
     journey.look("detail-with-people")

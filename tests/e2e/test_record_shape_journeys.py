@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.wizard_helpers import MAIN_PATH
 
@@ -40,7 +41,7 @@ def test_one_person_on_two_decisions_is_found_from_the_person(journey: Journey) 
     page.locator("#pick [name='person']").first.check()
     page.locator("#pick [name='pick_part'][value='child']").check()
     page.click("button:has-text('Add the selected person')")
-    assert page.get_by_text("Robin Reuse-Journey").first.is_visible()
+    expect(page.get_by_text("Robin Reuse-Journey").first).to_be_visible()
     page.click("button:has-text('Save and continue')")
     for step in AFTER_PEOPLE:
         answer(journey, step)
@@ -85,7 +86,7 @@ def test_a_family_to_be_told_later_shows_as_a_follow_up_until_it_is_recorded_don
     journey.look("home-follow-up-due")
     page.click(f"#follow-ups a:has-text('{reference}')")
     page.click("button:has-text('Record that the family was told')")
-    assert page.get_by_text(f"Recorded that the family was told about {reference}").is_visible()
+    expect(page.get_by_text(f"Recorded that the family was told about {reference}")).to_be_visible()
     assert "recorded that they were told on" in page.content()
     journey.look("follow-up-done")
     journey.go("/")

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
+
 from tests.wizard_helpers import MAIN_PATH
 
 from .conftest import Journey
@@ -29,14 +31,15 @@ def test_supervisor_signs_off_one_and_returns_another_which_is_amended(journey: 
     journey.sign_in("supervisor.north")
     journey.go("/oversight/reviews")
     journey.look("review-queue")
-    assert page.get_by_text(first).first.is_visible() and page.get_by_text(second).first.is_visible()
+    expect(page.get_by_text(first).first).to_be_visible()
+    expect(page.get_by_text(second).first).to_be_visible()
     journey.go(f"/decisions/{first}")
     journey.look("review-panel")
     page.click("button:has-text('Sign off')")
     assert "Signed off" in page.content()
     journey.go(f"/decisions/{second}")
     page.click("button:has-text('Return to practitioner')")
-    assert page.locator(".govuk-error-summary").first.is_visible()
+    expect(page.locator(".govuk-error-summary").first).to_be_visible()
     journey.look("return-errors")
     page.fill("#id_return-comment", "Say how the information will be sent securely")
     page.click("button:has-text('Return to practitioner')")
@@ -75,7 +78,7 @@ def test_admin_downloads_a_pdf_and_runs_a_bulk_export(journey: Journey) -> None:
     journey.go("/exports/")
     journey.look("export-start")
     page.click("button:has-text('Start export')")
-    assert page.locator(".govuk-error-summary").first.is_visible()
+    expect(page.locator(".govuk-error-summary").first).to_be_visible()
     journey.look("export-errors")
     # Today's decisions only: seed_demo's six months of samples would make a long export.
     today = dt.datetime.now(ZoneInfo("Europe/London")).date()
@@ -115,7 +118,7 @@ def test_another_organisation_reaches_none_of_it(journey: Journey) -> None:
     journey.sign_in("admin.south")
     for path in [f"/decisions/{reference}", f"/exports/decisions/{reference}/pdf"]:
         journey.go(path)
-        assert journey.page.get_by_role("heading", name="Page not found").is_visible(), path
+        expect(journey.page.get_by_role("heading", name="Page not found"), path).to_be_visible()
     journey.go("/audit/")
     assert re.search(r"cannot do this|Page not found", journey.page.content())
     journey.page.context.clear_cookies()
