@@ -102,15 +102,24 @@ def esc(value: Any) -> str:
     return _escape_str(to_str(value))
 
 
+_TRUE_WHEN_EMPTY = frozenset((list, tuple, dict))
+
+
 def truthy(value: Any) -> bool:
-    """JavaScript truthiness: like Python's, except that empty lists and dicts are true."""
+    """JavaScript truthiness: like Python's, except that empty lists and dicts are true (and NaN is false)."""
+    if value is None:
+        return False
     if value:
-        return not (type(value) is float and math.isnan(value))
-    return isinstance(value, list | tuple | dict)
+        return value == value if type(value) is float else True
+    return type(value) in _TRUE_WHEN_EMPTY or isinstance(value, list | tuple | dict)
 
 
 def g(obj: Any, key: str) -> Any:
     """`obj.key` in Nunjucks: a missing key, or a lookup on something that is not a mapping, is undefined."""
+    if type(obj) is dict:
+        return obj.get(key)
+    if obj is None:
+        return None
     try:
         return obj.get(key)
     except AttributeError:

@@ -1011,9 +1011,15 @@ def _panel(p: Options) -> str:
 # --- the public functions ----------------------------------------------------------------------------------
 
 
+def _safe(html: str) -> SafeString:
+    # Every `text` option and attribute value was escaped above; `html` options are the caller's markup,
+    # inserted as given by design, as govuk-frontend's macros insert them.
+    return SafeString(html)  # nosec B703
+
+
 def label(params: Options) -> SafeString:
     """govukLabel: `text`/`html`, `for`, `isPageHeading`, `classes`, `attributes`."""
-    return SafeString(
+    return _safe(
         _label(
             params.get("html"),
             params.get("text"),
@@ -1027,14 +1033,14 @@ def label(params: Options) -> SafeString:
 
 def hint(params: Options) -> SafeString:
     """govukHint: `text`/`html`, `id`, `classes`, `attributes`."""
-    return SafeString(
+    return _safe(
         _hint(params.get("id"), params.get("classes"), params.get("attributes"), params.get("html"), params.get("text"))
     )
 
 
 def error_message(params: Options) -> SafeString:
     """govukErrorMessage: `text`/`html`, `id`, `visuallyHiddenText` (default "Error"; "" or False for none)."""
-    return SafeString(
+    return _safe(
         _error_message(
             params.get("id"),
             params.get("classes"),
@@ -1048,7 +1054,7 @@ def error_message(params: Options) -> SafeString:
 
 def fieldset(params: Options) -> SafeString:
     """govukFieldset: `legend` (`text`/`html`, `isPageHeading`, `classes`), `describedBy`, `role`, `html`."""
-    return SafeString(
+    return _safe(
         _fieldset(
             params.get("describedBy"),
             params.get("classes"),
@@ -1062,92 +1068,92 @@ def fieldset(params: Options) -> SafeString:
 
 def radios(params: Options) -> SafeString:
     """govukRadios, with conditional reveal (`items[].conditional.html`, inserted as given)."""
-    return SafeString(_radios(params))
+    return _safe(_radios(params))
 
 
 def checkboxes(params: Options) -> SafeString:
     """govukCheckboxes, with conditional reveal and `values` (the checked values)."""
-    return SafeString(_checkboxes(params))
+    return _safe(_checkboxes(params))
 
 
 def input(params: Options) -> SafeString:  # named after govukInput; shadows the builtin in this module only
     """govukInput, with `prefix`/`suffix`, `inputWrapper` and `formGroup.beforeInput`/`afterInput`."""
-    return SafeString(_input(params))
+    return _safe(_input(params))
 
 
 def textarea(params: Options) -> SafeString:
     """govukTextarea."""
-    return SafeString(_textarea(params))
+    return _safe(_textarea(params))
 
 
 def character_count(params: Options) -> SafeString:
     """govukCharacterCount: a textarea with `maxlength` or `maxwords` and the count message under it."""
-    return SafeString(_character_count(params))
+    return _safe(_character_count(params))
 
 
 def select(params: Options) -> SafeString:
     """govukSelect: `items` of `{value, text, selected, disabled, attributes}`, `value` selects by value."""
-    return SafeString(_select(params))
+    return _safe(_select(params))
 
 
 def date_input(params: Options) -> SafeString:
     """govukDateInput: day, month and year inputs (or `items`), `values`, `namePrefix`, `fieldset`."""
-    return SafeString(_date_input(params))
+    return _safe(_date_input(params))
 
 
 def error_summary(params: Options) -> SafeString:
     """govukErrorSummary: `titleText`, `errorList` of `{href, text/html, attributes}`."""
-    return SafeString(_error_summary(params))
+    return _safe(_error_summary(params))
 
 
 def task_list(params: Options) -> SafeString:
     """govukTaskList: `items` of `{title, hint, status: {text/html/tag}, href}`."""
-    return SafeString(_task_list(params))
+    return _safe(_task_list(params))
 
 
 def tag(params: Options) -> SafeString:
     """govukTag."""
-    return SafeString(_tag(params))
+    return _safe(_tag(params))
 
 
 def button(params: Options) -> SafeString:
     """govukButton: a `<button>`, or a link styled as one when `href` is given."""
-    return SafeString(_button(params))
+    return _safe(_button(params))
 
 
 def summary_list(params: Options) -> SafeString:
     """govukSummaryList, optionally inside a summary `card`."""
-    return SafeString(_summary_list(params))
+    return _safe(_summary_list(params))
 
 
 def notification_banner(params: Options) -> SafeString:
     """govukNotificationBanner."""
-    return SafeString(_notification_banner(params))
+    return _safe(_notification_banner(params))
 
 
 def warning_text(params: Options) -> SafeString:
     """govukWarningText."""
-    return SafeString(_warning_text(params))
+    return _safe(_warning_text(params))
 
 
 def inset_text(params: Options) -> SafeString:
     """govukInsetText."""
-    return SafeString(_inset_text(params))
+    return _safe(_inset_text(params))
 
 
 def details(params: Options) -> SafeString:
     """govukDetails."""
-    return SafeString(_details(params))
+    return _safe(_details(params))
 
 
 def back_link(params: Options) -> SafeString:
     """govukBackLink."""
-    return SafeString(_back_link(params))
+    return _safe(_back_link(params))
 
 
 def panel(params: Options) -> SafeString:
     """govukPanel (confirmation, or interruption with `actions`)."""
-    return SafeString(_panel(params))
+    return _safe(_panel(params))
 
 
 # govuk-frontend's component folder names, for looking a renderer up by the fixtures' names.
