@@ -163,5 +163,5 @@ PIP_AUDIT_FLAGS ?=
 
 audit: install
 	$(BIN)/pip-audit --local --skip-editable --progress-spinner off $(PIP_AUDIT_FLAGS)
-	$(BIN)/bandit -c pyproject.toml -r accounts audit decisions exports oversight housekeeping retention sharing_app manage.py -q
+	$(BIN)/bandit -c pyproject.toml -r accounts audit decisions exports govuk oversight housekeeping retention sharing_app manage.py -q
 	$(BIN)/ruff check --select S --ignore S101 .
