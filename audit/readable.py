@@ -320,6 +320,10 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         return [f"Review timing changed from “{_timing(change.get('from'))}” to “{_timing(change.get('to'))}”"]
     if action in (actions.AUDIT_LOG_VIEW, actions.AUDIT_LOG_EXPORT):
         filters = details.get("filters") or {}
+        if isinstance(filters, list):
+            # Since issue 25: the names of the filters used, and only the values chosen from a fixed list.
+            choices = details.get("filter_choices") or {}
+            filters = {name: choices.get(name, "(what was typed is not kept)") for name in filters}
         lines = [f"Filters: {_filters(filters)}" if filters else "No filters"]
         if details.get("shown") is not None:
             lines.append(f"{details['shown']} events shown")
