@@ -30,6 +30,16 @@ BATCH = 5000
 NO_KEY_NOTE = "no checkpoint signing key is configured, so the chain is not anchored outside the database"
 
 Progress = Callable[[int, int], None]
+# Checks of what the chain vouches for outside itself, registered by the apps above this one (a lower app imports no
+# higher one): e.g. retention/integrity.py recomputes every submitted version's content hash. Each returns a problem
+# or None.
+RecordCheck = Callable[[], "str | None"]
+_record_checks: list[RecordCheck] = []
+
+
+def register_record_check(check: RecordCheck) -> None:
+    if check not in _record_checks:
+        _record_checks.append(check)
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,11 @@ def verify_chains(
         total = done_before
         if broken is not None:
             report = ChainReport(False, total, broken.first_broken_event_id, broken.message, key)
+            break
+    for check in _record_checks if report is None else []:
+        record_problem = check()
+        if record_problem is not None:
+            report = ChainReport(False, total, None, record_problem)
             break
     if report is None:
         problem = checkpoints.verify_checkpoints(extra_logs=extra_logs)
