@@ -175,3 +175,16 @@ class NoDisposalByAFreshAdmin(SuperuserWorld):
                 retention.disposal_approve(by=promoted, proposal=proposal)
         with time_machine.travel(timezone.now() + dt.timedelta(days=38), tick=False):
             retention.disposal_approve(by=User.objects.get(pk=promoted.pk), proposal=proposal)
+
+
+class AccountChangesReadInTheLog(SuperuserWorld):
+    def test_a_role_change_reads_in_words(self) -> None:
+        membership = Membership.objects.get(user=self.alice_practitioner_org_a)
+        membership.role = Role.SUPERVISOR
+        membership.save()
+        user = User.objects.get(pk=self.alice_practitioner_org_a.pk)
+        user.set_password("another long passphrase")
+        user.save()
+        html = verified_client(self.aud_auditor_org_a).get("/audit/").content.decode()
+        assert "Changed role from “practitioner” to “supervisor”" in html
+        assert "Changed: password (values not kept)" in html
