@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from . import checks, sessions, signals  # noqa: F401  (registers deploy checks; connects sign-in hooks)
+        from . import audit_changes, checks, sessions, signals  # noqa: F401  (deploy checks; sign-in and change hooks)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -109,6 +112,10 @@ class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the current role was given (set on every save that changes it): a new admin cannot approve a disposal
+    # at once (DISPOSAL_APPROVER_MIN_DAYS), so one person cannot dispose alone by promoting a second account.
+    # NULL only before migration 0005 filled it in.
+    role_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -117,3 +124,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        before = (
+            None if self.pk is None else Membership.objects.filter(pk=self.pk).values_list("role", flat=True).first()
+        )
+        if before != self.role or self.role_since is None:
+            self.role_since = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "role_since"}
+        super().save(*args, **kwargs)

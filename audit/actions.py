@@ -53,6 +53,21 @@ DISPOSAL_PROPOSE = "disposal_propose"
 DISPOSAL_CANCEL = "disposal_cancel"
 DISPOSAL_APPROVE = "disposal_approve"
 
+# Every change to who may do what, by any route (accounts/audit_changes.py).
+USER_CREATE = "user_create"
+USER_CHANGE = "user_change"
+USER_DELETE = "user_delete"
+USER_PERMISSIONS_CHANGE = "user_permissions_change"
+MEMBERSHIP_CREATE = "membership_create"
+MEMBERSHIP_CHANGE = "membership_change"
+MEMBERSHIP_DELETE = "membership_delete"
+ORGANISATION_CREATE = "organisation_create"
+ORGANISATION_CHANGE = "organisation_change"
+ORGANISATION_DELETE = "organisation_delete"
+TEAM_CREATE = "team_create"
+TEAM_CHANGE = "team_change"
+TEAM_DELETE = "team_delete"
+
 LABELS = {
     LOGIN: "Signed in",
     LOGOUT: "Signed out",
@@ -101,4 +116,17 @@ LABELS = {
     DISPOSAL_PROPOSE: "Proposed disposing of a record",
     DISPOSAL_CANCEL: "Cancelled a proposed disposal",
     DISPOSAL_APPROVE: "Approved disposal: the record's personal content was removed",
+    USER_CREATE: "Created an account",
+    USER_CHANGE: "Changed an account",
+    USER_DELETE: "Deleted an account",
+    USER_PERMISSIONS_CHANGE: "Changed an account's permissions or groups",
+    MEMBERSHIP_CREATE: "Gave an account a role",
+    MEMBERSHIP_CHANGE: "Changed an account's role or team",
+    MEMBERSHIP_DELETE: "Removed an account's role",
+    ORGANISATION_CREATE: "Created an organisation",
+    ORGANISATION_CHANGE: "Changed an organisation",
+    ORGANISATION_DELETE: "Deleted an organisation",
+    TEAM_CREATE: "Created a team",
+    TEAM_CHANGE: "Changed a team",
+    TEAM_DELETE: "Deleted a team",
 }

@@ -240,6 +240,15 @@ def _check_one(
     return ""
 
 
+def verify_checkpoint_row(row: AuditCheckpoint) -> str:
+    """What is wrong with one checkpoint row (its signature, or the event it names), or ""."""
+    cp = Checkpoint.from_row(row)
+    event_hash = AuditEvent.objects.filter(chain_key=cp.chain_key, seq=cp.seq).values_list("hash", flat=True).first()
+    events = {(cp.chain_key, cp.seq): event_hash} if event_hash is not None else {}
+    heads = dict(ChainHead.objects.filter(chain_key=cp.chain_key).values_list("chain_key", "last_seq"))
+    return _check_one(cp, keys.trusted_public_keys(), events, heads)
+
+
 def verify_checkpoints(*, extra_logs: Iterable[Path] = ()) -> CheckpointProblem | None:
     """Check every checkpoint (database rows and log lines) against the chains. None if all hold."""
     checkpoints = [Checkpoint.from_row(r) for r in AuditCheckpoint.objects.order_by("chain_key", "seq", "pk")]

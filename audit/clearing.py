@@ -44,8 +44,22 @@ def client_data_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 
 @transaction.atomic
 def clearing_open(*, before: dt.datetime) -> ClientDataClearing:
-    """Record that client data older than `before` is being cleared; from now the database allows it."""
-    return ClientDataClearing.objects.create(cleared_before=before, started_at=timezone.now())
+    """Record that client data older than `before` is being cleared; from now the database allows it.
+
+    The row is signed with the checkpoint key, so `verify_audit` can tell it from one a database writer inserted
+    (and the database refuses a cut-off later than the start minus the keep period). Without a key it is written
+    unsigned, and the chain check says the trail is not anchored."""
+    started = timezone.now()
+    keep_days = keep_client_data_for().days
+    if before > started - dt.timedelta(days=keep_days):
+        raise ValueError(f"Client data is kept for {keep_days} days: a cut-off of {before} is too recent")
+    row = ClientDataClearing(cleared_before=before, started_at=started, keep_days=keep_days)
+    if keys.has_signing_key():
+        signer = keys.signing_key()
+        row.key_id = signer.key_id
+        row.signature = signer.sign(row.message())
+    row.save(force_insert=True)
+    return row
 
 
 def events_to_clear(*, before: dt.datetime, after: dt.datetime | None = None) -> int:

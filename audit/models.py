@@ -136,16 +136,38 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+CLIENT_DATA_CLEARING_FORMAT = "sharing-decisions/audit-client-data-clearing/1"
+
+
 class ClientDataClearing(models.Model):
     """One clearing of the client data (address, browser, typed username) of the events older than
     `cleared_before`. The database lets those columns be emptied, and nothing else changed, only for events older
-    than the newest row here (migration 0004), so clearing cannot happen by accident. Append-only."""
+    than the newest row here (migration 0004), so clearing cannot happen by accident. Append-only.
+
+    Since migration 0005 each row is signed with the checkpoint key, and the database refuses a row whose cut-off is
+    later than its start minus `keep_days`, or whose start is in the future: a database writer cannot open clearing
+    of recent events, and `verify_audit` fails on a row it did not sign. Rows from before 0005 have no `keep_days`
+    and no signature: they are checked by the rule alone, with today's keep period (audit/verify.py)."""
 
     cleared_before = models.DateTimeField()
     started_at = models.DateTimeField()
+    # NULL only in rows from before migration 0005 (a column added in place keeps SQLite's triggers).
+    keep_days = models.PositiveIntegerField(null=True, blank=True)
+    key_id = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001
+    signature = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"Client data cleared before {self.cleared_before:%Y-%m-%d}"
+
+    def message(self) -> bytes:
+        payload = {
+            "format": CLIENT_DATA_CLEARING_FORMAT,
+            "before": self.cleared_before.astimezone(UTC).isoformat(timespec="microseconds"),
+            "started": self.started_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "keep_days": self.keep_days,
+            "key": self.key_id,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 CLEARING_FORMAT = "sharing-decisions/audit-client-data-cleared/1"
@@ -210,6 +232,7 @@ class CheckpointReason(models.TextChoices):
     EVENTS = "events", "Every N events"
     HOURLY = "hourly", "Hourly"
     VERIFY = "verify", "Chain check"
+    SETUP = "setup", "At set-up"
 
 
 CHECKPOINT_FORMAT = "sharing-decisions/audit-checkpoint/1"

@@ -263,6 +263,29 @@ def _day(value: Any) -> str:
         return str(value)
 
 
+ACCOUNT_CHANGES = {
+    actions.USER_CREATE, actions.USER_CHANGE, actions.MEMBERSHIP_CREATE, actions.MEMBERSHIP_CHANGE,
+    actions.ORGANISATION_CREATE, actions.ORGANISATION_CHANGE, actions.TEAM_CREATE, actions.TEAM_CHANGE,
+}  # fmt: skip
+
+
+def _account_change(details: dict[str, Any]) -> list[str]:
+    """accounts/audit_changes.py: values for roles, flags and settings; other fields (a password) by name only."""
+    values = details.get("values") or {}
+    parts = []
+    for name, value in values.items():
+        label = _humanise(name).lower()
+        if isinstance(value, dict):
+            parts.append(f"{label} from “{short(value.get('from'))}” to “{short(value.get('to'))}”")
+        else:
+            parts.append(f"{label} “{short(value)}”")
+    named = [_humanise(n).lower() for n in details.get("changed") or [] if n not in values]
+    lines = [("Changed " if "changed" in details else "Set ") + "; ".join(parts)] if parts else []
+    if named:
+        lines.append(f"Changed: {', '.join(named)} (values not kept)")
+    return lines
+
+
 def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
     details = event.details or {}
     edition_code = facts.editions.get(event.target_ref, "")
@@ -274,6 +297,8 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         if details.get("changed"):
             return [f"Changed the answers on: {page}"]
         return [f"Saved the answers on: {page}, no change"]
+    if action in ACCOUNT_CHANGES and isinstance(details.get("values") or details.get("changed"), dict | list):
+        return _account_change(details)
     if action == actions.DECISION_SUBMIT:
         version = details.get("version")
         lines = [f"Version {version}" + (f": {_outcome(details['outcome']).lower()}" if details.get("outcome") else "")]
@@ -320,6 +345,10 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         return [f"Review timing changed from “{_timing(change.get('from'))}” to “{_timing(change.get('to'))}”"]
     if action in (actions.AUDIT_LOG_VIEW, actions.AUDIT_LOG_EXPORT):
         filters = details.get("filters") or {}
+        if isinstance(filters, list):
+            # Since issue 25: the names of the filters used, and only the values chosen from a fixed list.
+            choices = details.get("filter_choices") or {}
+            filters = {name: choices.get(name, "(what was typed is not kept)") for name in filters}
         lines = [f"Filters: {_filters(filters)}" if filters else "No filters"]
         if details.get("shown") is not None:
             lines.append(f"{details['shown']} events shown")

@@ -36,9 +36,19 @@ class AuditFilters:
     outcome: str = ""
     edition: str = ""
 
-    def as_details(self) -> dict[str, str]:
-        """The filters in use, for the audit event that records who read which part of the log."""
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items() if v}
+    def as_details(self) -> dict[str, Any]:
+        """The filters in use, for the audit event that records who read which part of the log: their names, and
+        the values of those chosen from a fixed list. What was typed (a name, a date, a reference) may be a
+        child's personal data, and the chain keeps its events for ever, beyond any record's disposal."""
+        used = {k: v for k, v in asdict(self).items() if v}
+        return {
+            "filters": sorted(used),
+            "filter_choices": {k: v for k, v in used.items() if k in CHOICE_FILTERS},
+        }
+
+
+# Filters whose values come from a fixed list (form ChoiceFields), so they hold nothing anyone typed.
+CHOICE_FILTERS = frozenset({"action", "outcome", "edition"})
 
 
 @dataclass

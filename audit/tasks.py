@@ -11,10 +11,10 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from . import actions, checkpoints
+from . import actions
 from . import services as audit
 from .models import ChainCheck, ChainCheckRun, CheckpointReason
-from .verify import events_to_check, verify_chains
+from .verify import checkpoint_after_check, events_to_check, verify_chains
 
 logger = logging.getLogger(__name__)
 HOURLY = dt.timedelta(hours=1)
@@ -35,8 +35,9 @@ def schedule_hourly_checkpoint() -> bool:
 
 @task()
 def hourly_checkpoint() -> int:
-    """Sign every chain head that moved in the last hour, then queue the next run."""
-    written = len(checkpoints.write_checkpoints(CheckpointReason.HOURLY))
+    """Sign every chain head that moved in the last hour, once what it added checks out (a failure is logged and
+    saved as a failed chain check, and nothing is signed), then queue the next run."""
+    written = len(checkpoint_after_check(CheckpointReason.HOURLY)[0])
     path = hourly_checkpoint.module_path
     # This run is still RUNNING while it queues the next one: only READY ones count as already queued.
     if not DBTaskResult.objects.filter(task_path=path, status="READY").exists():

@@ -89,7 +89,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         _record_read(
             actions.AUDIT_LOG_VIEW,
             request,
-            {"filters": filters.as_details(), "after": after_id, "before": before_id, "shown": len(page.events)},
+            {**filters.as_details(), "after": after_id, "before": before_id, "shown": len(page.events)},
         )
     return render(
         request,
@@ -149,7 +149,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
     filters = form.filters()
     events = selectors.audit_events_for_export(request.user, filters)
     # Recorded, and committed, before the first row leaves: an export that fails half way is still on record.
-    _record_read(actions.AUDIT_LOG_EXPORT, request, {"filters": filters.as_details()})
+    _record_read(actions.AUDIT_LOG_EXPORT, request, filters.as_details())
 
     def rows() -> Iterator[str]:
         writer = csv.writer(_Echo())

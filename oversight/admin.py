@@ -10,6 +10,8 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["created_at", "decision", "reviewer", "outcome"]
     list_filter = ["outcome"]
     search_fields = ["decision__reference"]
+    # The comment is the record's content (it may name the child): read on the record's page, where it is audited.
+    exclude = ["comment"]
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -6,4 +6,8 @@ class RetentionConfig(AppConfig):
     verbose_name = "Retention and disposal"
 
     def ready(self) -> None:
-        from . import db, signals  # noqa: F401  (connects the receivers)
+        from audit.verify import register_record_check
+
+        from . import db, integrity, signals  # noqa: F401  (connects the receivers)
+
+        register_record_check(integrity.versions_problem)

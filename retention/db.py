@@ -8,7 +8,11 @@ and TRUNCATE. This module replaces the UPDATE part of those triggers with one th
    `app.disposal` (`set_config('app.disposal', token, true)`, gone at commit or rollback); on SQLite the
    connection-local function `app_disposal_token()`, which only this process's connections have (a sqlite3
    shell has no such function, so every UPDATE there fails), returning the token the service set, and
-3. the columns that make the row evidence (its hash, numbers, dates, people, outcome) are unchanged.
+3. the columns that make the row evidence (its hash, numbers, dates, people, outcome) are unchanged, and
+4. (since retention migration 0002, whose SQL is the one in force) what changes becomes exactly what disposal writes:
+   answers `{"disposed": true}`, the fixed text for an amendment reason or a returned review's comment, no recipient
+   agencies. A forged permit can no longer put other content in a version; verify_audit also recomputes every
+   version's hash (retention/integrity.py).
 
 `disposal_path()` is that path and only `retention.services.disposal_approve` uses it: it inserts the permit,
 sets the token, yields, then deletes the permit and clears the token, all inside the disposal transaction,

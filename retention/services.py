@@ -7,16 +7,19 @@ so the trail still verifies, and says nothing personal, after the record is gone
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import Membership
 from audit import actions
 from audit import services as audit
 from audit.models import AuditEvent
@@ -205,6 +208,7 @@ def disposal_approve(*, by: Any, proposal: DisposalProposal, request: HttpReques
     proposal = _locked_open_proposal(by, proposal)
     if proposal.proposed_by_id == by.pk:
         raise DisposalRefused("A different admin must approve this disposal. You proposed it")
+    _ensure_admin_long_enough(by)
     if decision.status != DecisionStatus.SUBMITTED:
         raise DisposalRefused(f"{decision.reference} has already been disposed of")
     _ensure_not_held(decision)
@@ -251,6 +255,21 @@ def disposal_approve(*, by: Any, proposal: DisposalProposal, request: HttpReques
         },
     )
     return tombstone
+
+
+def _ensure_admin_long_enough(by: Any) -> None:
+    """A second admin made today could be the proposer's own second account: approval waits until the role is
+    DISPOSAL_APPROVER_MIN_DAYS old (every role change is in the audit trail meanwhile)."""
+    days = int(getattr(settings, "DISPOSAL_APPROVER_MIN_DAYS", 7))
+    membership = Membership.objects.filter(user=by).first()
+    if days <= 0 or membership is None:
+        return
+    since = membership.role_since or membership.created_at
+    if since > timezone.now() - dt.timedelta(days=days):
+        raise DisposalRefused(
+            f"You can approve a disposal once you have been an admin for {days} days. "
+            "Ask an admin who has held the role longer to approve it"
+        )
 
 
 def _remove_personal_content(decision: Decision) -> dict[str, int]:

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Names the signed-in user in the audit events of changes to accounts made by any page (the Django admin's too).
+    "audit.context.ActorMiddleware",
     "accounts.middleware.KeepAnswersLoginRequiredMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -330,6 +332,9 @@ AUDIT_CHECKPOINT_LOG: str = env.str("AUDIT_CHECKPOINT_LOG", default=str(VAR_DIR 
 AUDIT_CHECKPOINT_SYSLOG: str = env.str("AUDIT_CHECKPOINT_SYSLOG", default="")
 # Addresses, browsers and unknown typed usernames in audit events are cleared by housekeeping after this many days.
 AUDIT_CLIENT_DATA_KEEP_DAYS: int = env.int("AUDIT_CLIENT_DATA_KEEP_DAYS", default=365)
+# An admin approves a disposal only once they have held the admin role this many days, so nobody can dispose of a
+# record alone by making a second account an admin (retention/services.py). 0 turns the rule off.
+DISPOSAL_APPROVER_MIN_DAYS: int = env.int("DISPOSAL_APPROVER_MIN_DAYS", default=7)
 # Housekeeping (housekeeping/jobs.py): rows per transaction, and an optional pause between batches to spare a busy
 # database.
 HOUSEKEEPING_BATCH: int = env.int("HOUSEKEEPING_BATCH", default=1000)

@@ -90,7 +90,13 @@ class AuditLogPageTests(World):
         client.get(LOG_URL + "?action=decision_submit")
         first = AuditEvent.objects.filter(action=actions.AUDIT_LOG_VIEW).latest("id")
         assert first.actor_id == self.aud_auditor_org_a.pk and first.organisation_id == self.org_a.pk
-        assert first.details == {"filters": {"action": "decision_submit"}, "after": None, "before": None, "shown": 1}
+        assert first.details == {
+            "filters": ["action"],
+            "filter_choices": {"action": "decision_submit"},
+            "after": None,
+            "before": None,
+            "shown": 1,
+        }
         client.get(LOG_URL + f"?after={first.pk}")
         second = AuditEvent.objects.filter(action=actions.AUDIT_LOG_VIEW).latest("id")
         assert second.pk != first.pk and second.details["after"] == first.pk
@@ -287,7 +293,7 @@ class ExportTests(World):
         # Not a row read yet, and the export is already on record.
         event = AuditEvent.objects.get(action=actions.AUDIT_LOG_EXPORT)
         assert event.actor_id == self.aud_auditor_org_a.pk
-        assert event.details == {"filters": {"reference": self.decision.reference}}
+        assert event.details == {"filters": ["reference"], "filter_choices": {}}
         assert len(read_csv(response)) > 1
 
     def test_formulas_are_defused(self) -> None:

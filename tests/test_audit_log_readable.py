@@ -107,7 +107,8 @@ class ReadableLogTests(World):
         assert (
             "Review timing changed from “After sharing" in html and "to “Before a decision to share is final”" in html
         )
-        assert "Filters: reference NOPE" in html and "0 events shown" in html
+        # What was typed into a filter is not kept (issue 25 item 9), only that the filter was used.
+        assert "Filters: reference (what was typed is not kept)" in html and "0 events shown" in html
 
     def test_an_event_written_before_comments_left_the_trail_still_shows_its_comment(self) -> None:
         audit.record(
