@@ -240,6 +240,13 @@ class SendingDetailForm(f.SendingForm):
         cleaned["method"] = cleaned["method_other"] = ""
         return cleaned
 
+    @classmethod
+    def summary(cls, answers: Answers) -> list[tuple[str, str, str]]:
+        # Left empty, the optional question was still answered: say so rather than "Not answered". A record
+        # from before always has a method, so it reads as it did.
+        rows = super().summary(answers)
+        return rows or [("secure_detail", str(cls.base_fields["secure_detail"].label), "Nothing else")]
+
 
 # Every rule between pages of the current layouts of both editions, in one place. Each is judged on the page
 # named, when it is saved, and again on check answers and at submit (Flow.validate).

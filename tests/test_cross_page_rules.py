@@ -150,3 +150,14 @@ class Edition2024Tests(World):
         )
         assert version.sharing_method == "secure_email"
         assert version.answers["sending"]["method"] == ""
+
+
+class SendingPageSummaryTests(World):
+    def test_an_empty_sending_page_reads_as_answered_and_an_old_one_as_before(self) -> None:
+        from decisions.wizard import SendingDetailForm
+
+        assert SendingDetailForm.summary({"method": "", "method_other": "", "secure_detail": ""}) == [
+            ("secure_detail", "Anything else about keeping it secure (optional)", "Nothing else")
+        ]
+        old = {"method": "secure_email", "method_other": "", "secure_detail": ""}
+        assert SendingDetailForm.summary(old) == [("method", "How will you send it?", "Secure email")]
