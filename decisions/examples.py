@@ -110,7 +110,7 @@ EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
         "Karen Brown": "Her new address is left out; the police agreed not to give it to the father",
         "Pat Green": "The neighbour's name and address are left out; the police agreed not to tell the family",
     },
-    "sending": {"method": "secure_email", "secure_detail": "Sent to the named officer's secure address"},
+    "sending": {"secure_detail": "Sent to the named officer's secure address"},
     "recipients": {
         "recipients": [
             {
@@ -153,7 +153,7 @@ def page_posts(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> 
     return [page_data(key, post, people)]
 
 
-NO_SHARE_2024 = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
+NO_SHARE_2024 = {"outcome": "no_share", "no_share_reasons": ["no_role"], "reasons": "They do not need it"}
 
 
 def record_example_2024_decision(

@@ -42,10 +42,28 @@ def _current(draft: DecisionDraft, form_class: type[ListStepForm], key: str) -> 
     return form_class.entries(stored), carried
 
 
-def _save(request: HttpRequest, draft: DecisionDraft, key: str, form_class: type[ListStepForm], entries: list) -> None:
-    services.draft_save_step(
-        by=request.user, draft=draft, step_key=key, answers={form_class.list_name: entries}, request=request
-    )
+def _save(request: HttpRequest, draft: DecisionDraft, key: str, form_class: type[ListStepForm], entries: list) -> list:
+    """Save the list; the problems that stopped it (a rule between pages judged here), or none."""
+    try:
+        services.draft_save_step(
+            by=request.user, draft=draft, step_key=key, answers={form_class.list_name: entries}, request=request
+        )
+    except services.PageInvalid as exc:
+        return list(exc.problems)
+    return []
+
+
+def _rule_problems(flow: Flow, draft: DecisionDraft, key: str, form_class: type[ListStepForm], entries: list) -> list:
+    """The rules between pages judged on this page, were its list `entries` (services refuse to save otherwise)."""
+    return flow.page_problems(key, {**draft.answers, key: {form_class.list_name: entries}})
+
+
+def _new_problems(
+    flow: Flow, draft: DecisionDraft, key: str, form_class: type[ListStepForm], before: list, after: list
+) -> list:
+    """Problems that a change to the list would bring (one already there is said when the page is continued)."""
+    known = {p.message for p in _rule_problems(flow, draft, key, form_class, before)}
+    return [p for p in _rule_problems(flow, draft, key, form_class, after) if p.message not in known]
 
 
 def _after(flow: Flow, draft: DecisionDraft, key: str, back_to_check: bool) -> str:
@@ -93,12 +111,18 @@ def list_step(
         remaining = _removed(entries, request.POST.get("entry", ""))
         if remaining is None:
             errors.append(("", f"Select a {form_class.entry_noun} to remove"))
+        elif problems := _new_problems(flow, draft, step.key, form_class, entries, remaining):
+            errors.extend(("", p.message) for p in problems)
         else:
-            _save(request, draft, step.key, form_class, remaining)
-            return redirect(here)
+            if not (saved := _save(request, draft, step.key, form_class, remaining)):
+                return redirect(here)
+            errors.extend(("", p.message) for p in saved)
     elif action == "continue":
         check = form_class(data={form_class.list_name: entries})
-        if check.is_valid() and not carried:
+        # A later change on another page can break a rule judged here: said here, with how to put it right.
+        problems = _rule_problems(flow, draft, step.key, form_class, entries)
+        errors.extend(("", p.message) for p in problems)
+        if check.is_valid() and not carried and not problems:
             if step.key not in draft.answers:
                 _save(request, draft, step.key, form_class, entries)
                 draft.refresh_from_db()
@@ -107,16 +131,23 @@ def list_step(
             errors.append(("", f"Add each {form_class.entry_noun} from the earlier record, then remove the note"))
         errors.extend(("", str(e)) for e in check.non_field_errors())
     elif action == "clear_carried":
-        _save(request, draft, step.key, form_class, entries)
-        return redirect(here)
+        if not (saved := _save(request, draft, step.key, form_class, entries)):
+            return redirect(here)
+        errors.extend(("", p.message) for p in saved)
     elif action == "add" and form_class is RecipientsForm:
         add_form = RecipientForm(data=request.POST)
         if add_form.is_valid():
+            added = [*entries, add_form.to_answers()]
             if len(entries) >= form_class.max_entries:
                 errors.append(("", f"Add no more than {form_class.max_entries} recipients"))
+            elif problems := _new_problems(flow, draft, step.key, form_class, entries, added):
+                # The rule is about the entry being added: shown on its field, and nothing is saved.
+                for problem in problems:
+                    add_form.add_error(problem.field if problem.field in add_form.fields else None, problem.message)
             else:
-                _save(request, draft, step.key, form_class, [*entries, add_form.to_answers()])
-                return redirect(here)
+                if not (saved := _save(request, draft, step.key, form_class, [*entries, add_form.to_answers()])):
+                    return redirect(here)
+                errors.extend(("", p.message) for p in saved)
     elif action == "new" and step.key == "people":
         add_form = NewPersonForm(data=request.POST)
         if add_form.is_valid():
@@ -129,8 +160,9 @@ def list_step(
                 request=request,
             )
             entry = people.snapshot(person, part=data["part"], protect_identity=bool(data.get("protect_identity")))
-            _save(request, draft, step.key, form_class, [*entries, entry])
-            return redirect(here)
+            if not (saved := _save(request, draft, step.key, form_class, [*entries, entry])):
+                return redirect(here)
+            errors.extend(("", p.message) for p in saved)
     elif action == "pick" and step.key == "people":
         pick_form = PickPersonForm(data=request.POST)
         if pick_form.is_valid():
@@ -144,8 +176,9 @@ def list_step(
                     part=pick_form.cleaned_data["pick_part"],
                     protect_identity=bool(pick_form.cleaned_data.get("pick_protect_identity")),
                 )
-                _save(request, draft, step.key, form_class, [*entries, entry])
-                return redirect(here)
+                if not (saved := _save(request, draft, step.key, form_class, [*entries, entry])):
+                    return redirect(here)
+                errors.extend(("", p.message) for p in saved)
     elif request.method == "POST":
         errors.append(("", "Choose what to do on this page"))
 

@@ -14,14 +14,17 @@ wizard_2018_v2.py. Layout 3 added the people a decision is about and a list of r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from crispy_forms_gds.layout import Layout
 
 from . import forms as f
 from . import wizard_2018_v1 as v1
 from . import wizard_2018_v2 as v2
 from .flow import Answers, Flow, Problem, Rule, Step, Task, Unfinished
 from .flow import answer as _answer
-from .guidance import CURRENT_EDITION, QuestionText
+from .guidance import CURRENT_EDITION, SHARING_METHODS, QuestionText
 from .wizard_2018_v2 import (
     ABOUT,
     DECIDE,
@@ -96,6 +99,170 @@ def recipient_agencies(answers: Answers) -> list[str]:
     return list(seen.values())
 
 
+# Rules between pages added for issue 24 (each judged on the page that completes the contradiction). -------------
+
+
+def _person_name(person: dict[str, Any]) -> str:
+    return str(person.get("full_name", "")).strip() or "the person"
+
+
+def _no_share_reasons(answers: Answers) -> list[str]:
+    reasons = _answer(answers, "decision", "no_share_reasons")
+    return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+
+def _consenting_person(answers: Answers) -> dict[str, Any] | None:
+    chosen = str(_answer(answers, "consent", "consent_from") or "")
+    return next((p for p in people_on_record(answers) if str(p.get("person_id")) == chosen), None)
+
+
+def respecting_wishes_of_no_one(answers: Answers) -> str | None:
+    """ "Respecting the wishes of someone who does not consent" needs such a person: not when the only person on
+    the record is the one who gave consent."""
+    if not is_not_sharing(answers) or consent_status(answers) != "given":
+        return None
+    if "respect_wishes" not in _no_share_reasons(answers):
+        return None
+    consenting = _consenting_person(answers)
+    others = [p for p in people_on_record(answers) if p is not consenting]
+    if consenting is None or others:
+        return None
+    return (
+        f"You said {_person_name(consenting)} gave consent, and no one else is on this record: choose another "
+        "reason for not sharing, or add the person who does not consent to the people on this record"
+    )
+
+
+def not_sharing_for_a_reason_answered_otherwise(answers: Answers) -> str | None:
+    """ "Sharing would not be necessary (or proportionate)" as a reason not to share, after saying it would be."""
+    if not is_not_sharing(answers):
+        return None
+    reasons = _no_share_reasons(answers)
+    said = [
+        q for q in ("necessary", "proportionate") if f"not_{q}" in reasons and _answer(answers, "necessary", q) == "yes"
+    ]
+    if not said:
+        return None
+    qualities = " and ".join(said)
+    return (
+        f"You said sharing would be {qualities}: untick that reason, or change your answer about whether sharing "
+        f"would be {qualities}"
+    )
+
+
+ADULT_PARTS = ("parent_carer", "other_adult")
+
+
+def young_person_who_is_an_adult(answers: Answers) -> str | None:
+    """A young person deciding for themselves cannot be someone the record names as an adult."""
+    if not consent_was_sought(answers) or _answer(answers, "consent", "young_person") != "yes":
+        return None
+    person = _consenting_person(answers)
+    if person is None or person.get("part") not in ADULT_PARTS:
+        return None
+    return (
+        f"{_person_name(person)} is on this record as an adult: answer no, or change who you asked or their part "
+        "on the people page"
+    )
+
+
+def _iso_date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def shared_before_the_request(answers: Answers) -> str | None:
+    """Information is shared on or after the day it was asked for (or sharing was proposed)."""
+    if not is_sharing(answers):
+        return None
+    asked = _iso_date(_answer(answers, "request", "request_date"))
+    if asked is None:
+        return None
+    for number, entry in enumerate(f.RecipientsForm.entries(answers.get("recipients")), start=1):
+        shared = _iso_date(entry.get("shared_date", ""))
+        if shared is not None and shared < asked:
+            return (
+                f"Recipient {number}: the date shared must be on or after the date of the request "
+                f"({asked.strftime('%-d %B %Y')})"
+            )
+    return None
+
+
+def _method_label(method: str, other: object) -> str:
+    return str(other) if method == "other" and other else dict(SHARING_METHODS).get(method, method)
+
+
+def sent_another_way_than_stated(answers: Answers) -> str | None:
+    """A draft answered before each recipient's method became the only one may still say, once for the decision,
+    how it will be sent: each recipient must then have been sent that way."""
+    stated = str(_answer(answers, "sending", "method") or "")
+    if not is_sharing(answers) or not stated:
+        return None
+    stated_label = _method_label(stated, _answer(answers, "sending", "method_other"))
+    for number, entry in enumerate(f.RecipientsForm.entries(answers.get("recipients")), start=1):
+        method = str(entry.get("method", ""))
+        if method and _method_label(method, entry.get("method_other")) != stated_label:
+            return (
+                f"Recipient {number} was sent by {_method_label(method, entry.get('method_other')).lower()}, but "
+                f"this record also says it will be sent by {stated_label.lower()}: change the recipient, or save "
+                "'How will it be sent securely?' again to keep only each recipient's method"
+            )
+    return None
+
+
+def recipients_method(answers: Answers) -> str:
+    """The way the information was sent, for the stored facts: the one every recipient shares, or "several"."""
+    methods = {str(e.get("method", "")) for e in f.RecipientsForm.entries(answers.get("recipients"))} - {""}
+    if len(methods) == 1:
+        return methods.pop()
+    return "several" if methods else ""
+
+
+class SendingDetailForm(f.SendingForm):
+    """The sending page once each recipient carries how it was sent (issue 24): the one-for-all method is no
+    longer asked, so the two cannot disagree. Its fields stay, so a record that answered them reads as it did."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].required = False
+        self.fields["secure_detail"].help_text = (
+            "You say how it was sent to each recipient on the next page. Here, add anything else you did to keep "
+            "it secure: for example, a password sent separately, or checking who answers the phone"
+        )
+
+    def build_layout(self) -> Layout:
+        return Layout(self.item("secure_detail"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["method"] = cleaned["method_other"] = ""
+        return cleaned
+
+    @classmethod
+    def summary(cls, answers: Answers) -> list[tuple[str, str, str]]:
+        # Left empty, the optional question was still answered: say so rather than "Not answered". A record
+        # from before always has a method, so it reads as it did.
+        rows = super().summary(answers)
+        return rows or [("secure_detail", str(cls.base_fields["secure_detail"].label), "Nothing else")]
+
+
+# Every rule between pages of the current layouts of both editions, in one place. Each is judged on the page
+# named, when it is saved, and again on check answers and at submit (Flow.validate).
+RULES: tuple[Rule, ...] = (
+    Rule("consent", "consent_from", consent_from_a_person_on_record),
+    Rule("consent", "young_person", young_person_who_is_an_adult),
+    Rule("decision", "outcome", shared_although_not_needed),
+    Rule("decision", "no_share_reasons", respecting_wishes_of_no_one),
+    Rule("decision", "no_share_reasons", not_sharing_for_a_reason_answered_otherwise),
+    Rule("lawful_basis", "article6", consent_basis_without_consent),
+    Rule("special_category", "article9", explicit_consent_without_consent),
+    Rule("recipients", "shared_date", shared_before_the_request),
+    Rule("recipients", "method", sent_another_way_than_stated),
+)
+
+
 # Moving a layout 2 record's answers into this layout ---------------------------------------------------------
 
 
@@ -137,7 +304,11 @@ def upgrade_2018_v2(old: Answers) -> Answers:
 
 def facts(answers: Answers) -> dict[str, object]:
     """Layout 2's stored facts, and the agencies shared with (for the dashboard)."""
-    return {**v2.facts(answers), "recipient_agencies": "\n".join(recipient_agencies(answers))}
+    stored = {**v2.facts(answers), "recipient_agencies": "\n".join(recipient_agencies(answers))}
+    if is_sharing(answers) and not stored["sharing_method"]:
+        # Asked once, for each recipient.
+        stored["sharing_method"] = recipients_method(answers)
+    return stored
 
 
 def record_tasks(steps: tuple[Step, ...], *, safety_title: str) -> tuple[Task, ...]:
@@ -182,7 +353,7 @@ STEPS_2018: tuple[Step, ...] = (
     Step("quality", f.QualityForm, is_sharing),
     # Consent given means they were told what would be shared and why when it was sought.
     Step("open_honest", f.OpenHonestForm, sharing_without_consent),
-    Step("sending", f.SendingForm, is_sharing),
+    Step("sending", SendingDetailForm, is_sharing),
     Step("recipients", f.RecipientsForm, is_sharing),
     Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
     Step("alternatives", f.AlternativesForm, is_not_sharing),
@@ -193,12 +364,7 @@ FLOW_2018 = Flow(
     layout=3,
     steps=STEPS_2018,
     facts=facts,
-    rules=(
-        Rule("consent", "consent_from", consent_from_a_person_on_record),
-        Rule("decision", "outcome", shared_although_not_needed),
-        Rule("lawful_basis", "article6", consent_basis_without_consent),
-        Rule("special_category", "article9", explicit_consent_without_consent),
-    ),
+    rules=RULES,
     tasks=record_tasks(STEPS_2018, safety_title="Safety and well-being"),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2018_v2,

@@ -28,18 +28,16 @@ from .flow import Answers, Flow, Rule, Step
 from .flow import answer as _answer
 from .forms import StepForm, _long_text, people_in
 from .wizard import (
-    consent_basis_without_consent,
-    consent_from_a_person_on_record,
+    RULES,
+    SendingDetailForm,
     consent_not_sought,
     consent_was_sought,
-    explicit_consent_without_consent,
     facts,
     is_not_sharing,
     is_sharing,
     not_needed_note,
     not_sharing_with_a_requester,
     record_tasks,
-    shared_although_not_needed,
     sharing_with_criminal_offence,
     sharing_with_special_category,
     sharing_without_consent,
@@ -268,7 +266,7 @@ STEPS: tuple[Step, ...] = (
     Step("quality", v1.QualityForm2024, is_sharing),
     Step("engage", EngageForm2024, is_sharing),
     Step("protect_identities", ProtectEachIdentityForm, protects_anyone),
-    Step("sending", f.SendingForm, is_sharing),
+    Step("sending", SendingDetailForm, is_sharing),
     Step("recipients", f.RecipientsForm, is_sharing),
     Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),
     Step("alternatives", f.AlternativesForm, is_not_sharing),
@@ -279,15 +277,9 @@ FLOW: Flow = Flow(
     layout=2,
     steps=STEPS,
     facts=facts,
-    rules=(
-        Rule("consent", "consent_from", consent_from_a_person_on_record),
-        Rule("decision", "outcome", shared_although_not_needed),
-        # Consent cannot be the basis when it was not given (the database checks this too); when it was given,
-        # choosing it is allowed, and explained.
-        Rule("lawful_basis", "article6", consent_basis_without_consent),
-        Rule("special_category", "article9", explicit_consent_without_consent),
-        Rule("protect_identities", "", every_protected_person_answered),
-    ),
+    # 2018's rules (wizard.RULES), and rule 5 asked for each protected person. Consent as the basis is refused
+    # when it was not given (the database checks this too); when it was given, it is allowed, and explained.
+    rules=(*RULES, Rule("protect_identities", "", every_protected_person_answered)),
     tasks=record_tasks(STEPS, safety_title="Protecting the child"),
     locations={"method": ("sending", "method"), "secure_method": ("sending", "secure_detail")},
     upgrade=upgrade_2024_v1,

@@ -230,7 +230,7 @@ def pages(case: Case, case_reference: str, asked_on: dt.date) -> Pages:
         "criminal_offence": {"criminal_condition": "para_18"},
         "quality": {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
         "open_honest": {"told": "yes", "told_detail": "I told the mother by phone what would be shared and why"},
-        "sending": {"method": "secure_email", "secure_detail": "Sent to the named person's secure address"},
+        "sending": {"secure_detail": "Sent to the named person's secure address"},
         # The recipients page: one "add" form posted per recipient.
         RECIPIENTS: {
             "recipients": [

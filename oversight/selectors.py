@@ -15,9 +15,9 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from decisions import summary
+from decisions import summary, wizard
 from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
-from decisions.guidance import NOT_SOUGHT_REASONS
+from decisions.guidance import EDITION_CHOICES
 from decisions.models import Decision, DecisionCount
 from decisions.permissions import Can, ensure
 
@@ -25,13 +25,17 @@ from .models import Notification, NotificationStatus, Review, ReviewOutcome
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DASHBOARD_MONTHS = 12
-# Shorter names for the reasons consent was not sought, to fit a chart's axis and a table cell.
-REASON_LABELS = {
-    "delay": "Delay would put the child at risk",
-    "parent_reaction": "Parent's actions or reactions would put the child at risk",
-    "evidence_loss": "Evidence would be lost",
-    "other": "Another reason",
-}
+
+
+def not_sought_reasons(edition_code: str) -> list[tuple[str, str]]:
+    """The reasons for not seeking consent an edition's current layout offers, in its own words: (code, label).
+    Read from the page itself, so the dashboard cannot fall behind a reworded or added reason."""
+    step = wizard.flow_for(edition_code).step("consent_not_sought")
+    assert step is not None
+    field = step.form_class.base_fields["reasons"]
+    return [(str(code), str(label)) for code, label in getattr(field, "choices", [])]
+
+
 # Upper bounds of the age bands for reviews waiting, in days.
 AGE_BANDS: list[tuple[str, int | None]] = [
     ("Less than 1 day", 1),
@@ -127,7 +131,8 @@ class Figures:
     sharing: int
     shared_without_consent: int
     without_consent_by_status: list[tuple[str, int]]
-    not_sought_reasons: list[tuple[str, int]]
+    # Per edition shown, its title and each of its reasons (in its words) with the decisions giving it.
+    not_sought_reasons_by_edition: list[tuple[str, list[tuple[str, int]]]]
     awaiting: int
     oldest_awaiting: dt.datetime | None
     awaiting_by_age: list[tuple[str, int]]
@@ -140,6 +145,16 @@ class Figures:
     @staticmethod
     def percent(part: int, whole: int) -> str:
         return f"{round(100 * part / whole)}%" if whole else "–"
+
+    @property
+    def not_sought_reasons(self) -> list[tuple[str, int]]:
+        """Every edition's reasons in one list (for the chart): each named with its edition when there are two."""
+        several = len(self.not_sought_reasons_by_edition) > 1
+        return [
+            (f"{title}: {label}" if several else label, n)
+            for title, reasons in self.not_sought_reasons_by_edition
+            for label, n in reasons
+        ]
 
     @property
     def consent_sought_rate(self) -> str:
@@ -194,6 +209,8 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str
     first_month = _month_start(today, DASHBOARD_MONTHS - 1)
 
     in_period: Counter[tuple[str, str]] = Counter()
+    # Reasons are counted per edition: a code (e.g. "delay") can mean something different in each.
+    reasons_in_period: Counter[tuple[str, str]] = Counter()
     per_month: dict[dt.date, Counter[str]] = {}
     review_status: Counter[str] = Counter()
     scope = DecisionCount.objects.filter(organisation_id=org_id)
@@ -201,15 +218,17 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str
         scope = scope.filter(edition=edition)
     counts = (
         scope.filter(Q(month__gte=first_month) | Q(fact=summary.REVIEW_STATUS))
-        .values_list("month", "fact", "value")
+        .values_list("edition", "month", "fact", "value")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    for month, fact, value, n in counts:
+    for edition_code, month, fact, value, n in counts:
         if fact == summary.REVIEW_STATUS:
             review_status[value] += n
             continue
         in_period[(fact, value)] += n
+        if fact == summary.NOT_SOUGHT_REASON:
+            reasons_in_period[(edition_code, value)] += n
         if fact == summary.OUTCOME:
             per_month.setdefault(month, Counter())[value] += n
     months = []
@@ -252,9 +271,10 @@ def dashboard_figures(user: Any, *, now: dt.datetime | None = None, edition: str
         without_consent_by_status=[
             (status.label, in_period[(summary.SHARING_CONSENT, status)]) for status in without_consent
         ],
-        not_sought_reasons=[
-            (REASON_LABELS.get(code, label), in_period[(summary.NOT_SOUGHT_REASON, code)])
-            for code, label in NOT_SOUGHT_REASONS
+        not_sought_reasons_by_edition=[
+            (title, [(label, reasons_in_period[(code, reason)]) for reason, label in not_sought_reasons(code)])
+            for code, title in EDITION_CHOICES
+            if not edition or code == edition
         ],
         recipient_agencies=sorted(
             ((value, n) for (fact, value), n in in_period.items() if fact == summary.RECIPIENT_AGENCY and n > 0),

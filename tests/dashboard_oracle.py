@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
 from decisions.choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
-from decisions.guidance import NOT_SOUGHT_REASONS
+from decisions.guidance import EDITION_CHOICES
 from decisions.models import Decision, DecisionVersion
 from decisions.summary import agency_key
 from oversight.models import Review, ReviewOutcome
@@ -20,11 +20,11 @@ from oversight.selectors import (
     AGE_BANDS,
     DASHBOARD_MONTHS,
     LONDON,
-    REASON_LABELS,
     RECIPIENT_AGENCIES_SHOWN,
     Figures,
     MonthRow,
     _month_start,
+    not_sought_reasons,
 )
 
 
@@ -67,8 +67,11 @@ def live_figures(org_id: int, *, now: dt.datetime | None = None) -> Figures:
     not_sought = Q(**{f"{current}consent_status": ConsentStatus.NOT_SOUGHT})
     # Reasons are stored comma-separated; wrapping them in commas makes each match exact.
     reason_counts = {
-        f"reason_{code}": Count("pk", filter=not_sought & Q(reasons_csv__contains=f",{code},"))
-        for code, _ in NOT_SOUGHT_REASONS
+        f"reason_{edition}_{code}": Count(
+            "pk", filter=not_sought & Q(decision__edition=edition) & Q(reasons_csv__contains=f",{code},")
+        )
+        for edition, _ in EDITION_CHOICES
+        for code, _ in not_sought_reasons(edition)
     }
     status_counts = {
         f"status_{status.value}": Count("pk", filter=sharing & Q(**{f"{current}consent_status": status.value}))
@@ -124,8 +127,9 @@ def live_figures(org_id: int, *, now: dt.datetime | None = None) -> Figures:
             for status in ConsentStatus
             if status != ConsentStatus.GIVEN
         ],
-        not_sought_reasons=[
-            (REASON_LABELS.get(code, label), consent[f"reason_{code}"]) for code, label in NOT_SOUGHT_REASONS
+        not_sought_reasons_by_edition=[
+            (title, [(label, consent[f"reason_{edition}_{code}"]) for code, label in not_sought_reasons(edition)])
+            for edition, title in EDITION_CHOICES
         ],
         recipient_agencies=sorted(agencies.items(), key=lambda item: (-item[1], item[0].casefold()))[
             :RECIPIENT_AGENCIES_SHOWN

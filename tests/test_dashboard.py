@@ -101,7 +101,8 @@ class DashboardFiguresTests(World):
             "Consent could not be obtained": 0,
             "Consent not sought": 2,
         }
-        assert [n for _, n in figures.not_sought_reasons] == [1, 0, 1, 1]  # delay, parent, evidence, other
+        # delay, parent, evidence, other (2018), then 2024 five reasons, none given
+        assert [n for _, n in figures.not_sought_reasons] == [1, 0, 1, 1, 0, 0, 0, 0, 0]
 
     def test_review_figures(self) -> None:
         figures = self.figures()
@@ -126,7 +127,7 @@ class DashboardFiguresTests(World):
         data = json.loads(island.group(1))
         assert data["months"]["labels"][-1] == "Nov 2026"
         assert [s["data"][-1] for s in data["months"]["series"]] == [2, 0, 0]
-        assert data["reasons"]["series"][0]["data"] == [1, 0, 1, 1]
+        assert data["reasons"]["series"][0]["data"] == [1, 0, 1, 1, 0, 0, 0, 0, 0]
         assert data["ages"]["series"][0]["data"] == [1, 1, 0, 3]
 
     def test_admin_sees_it_too(self) -> None:
@@ -165,7 +166,7 @@ class DashboardPageTests(World):
         assert finders.find("vendor/chart.umd.min.js"), "run `make assets` to copy Chart.js from node_modules"
         # Charts are hidden until the script draws them; the tables always show.
         assert html.count('data-chart="') == 3 and html.count("hidden>") >= 3
-        assert html.count('<table class="govuk-table') == 4
+        assert html.count('<table class="govuk-table') == 5  # a table of reasons per edition
 
     def test_query_count_is_the_same_for_3_and_30_decisions(self) -> None:
         client = self.client_for(self.sue_supervisor_org_a)
@@ -181,3 +182,73 @@ class DashboardPageTests(World):
         many, response = count_queries(client, URL)
         assert ">30</p>" in response.content.decode()
         assert few == many, (few, many)
+
+
+class ReasonsOfEveryEditionTests(World):
+    """Issue 24 item 6: why consent was not sought is counted for every edition, in each edition's own words."""
+
+    def setUp(self) -> None:
+        from accounts.models import Organisation
+        from decisions import examples
+        from decisions.choices import Outcome
+
+        with at(dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)):
+            not_sought(self.alice_practitioner_org_a, ["delay", "other"], EARLY_DATES)
+            Organisation.objects.filter(pk=self.org_a.pk).update(guidance_edition="2024")
+            examples.record_example_2024_decision(
+                by=self.alice_practitioner_org_a,
+                outcome=Outcome.NO_SHARE,
+                overrides={
+                    "consent": {"consent_sought": "no"},
+                    "consent_not_sought": {"reasons": ["increase_risk", "delay", "not_basis"]},
+                },
+            )
+
+    def reasons(self, edition: str = "") -> list[tuple[str, list[tuple[str, int]]]]:
+        with at(NOW):
+            return dashboard_figures(self.sue_supervisor_org_a, edition=edition).not_sought_reasons_by_edition
+
+    def test_a_2024_decision_with_three_reasons_counts_all_three_in_2024_words(self) -> None:
+        assert self.reasons("2024") == [
+            (
+                "May 2024",
+                [
+                    ("Asking could increase the risk of harm to the child", 1),
+                    ("Asking would cause a delay that could put the child at risk", 1),
+                    ("Asking could lead to the loss of evidence", 0),
+                    ("Consent is not the lawful basis for this sharing, so it was not needed", 1),
+                    ("Another reason", 0),
+                ],
+            )
+        ]
+
+    def test_2018_reasons_are_in_the_procedures_words_and_only_2018_is_counted_there(self) -> None:
+        assert self.reasons("2018") == [
+            (
+                "July 2018",
+                [
+                    ("Seeking consent is likely to place the child at risk of significant harm through delay", 1),
+                    (
+                        "Seeking consent is likely to place the child at risk of significant harm through the "
+                        "parent's actions or reactions",
+                        0,
+                    ),
+                    ("Seeking consent is likely to lead to the loss of evidential material", 0),
+                    ("Another reason", 1),
+                ],
+            )
+        ]
+
+    def test_every_edition_is_shown_without_the_filter_and_the_page_says_likely_to_place(self) -> None:
+        assert [title for title, _ in self.reasons()] == ["July 2018", "May 2024"]
+        assert sum(n for _, reasons in self.reasons() for _, n in reasons) == 5
+        with at(NOW):
+            html = self.client_for(self.sue_supervisor_org_a).get(URL).content.decode()
+        assert "Under the May 2024 advice" in html and "Under the July 2018 advice" in html
+        assert "Consent is not the lawful basis for this sharing" in html
+        assert "is likely to place the child at risk" in html and "would put the child at risk" not in html
+        island = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S)
+        assert island is not None
+        data = json.loads(island.group(1))["reasons"]
+        assert len(data["labels"]) == 9 and sum(data["series"][0]["data"]) == 5
+        assert data["labels"][4] == "May 2024: Asking could increase the risk of harm to the child"

@@ -19,6 +19,9 @@ from .factories import amend, answers_for, make_submitted_decision
 from .wizard_helpers import MAIN_PATH, NO_SHARE, NO_SHARE_PATH, post_step, start, step_url, submit, valid_post, walk
 
 ALL_STEPS = [s.key for s in wizard.steps_for("2018")]
+# Pages with something to answer: the sending page asks only an optional question now that each recipient
+# says how it was sent (issue 24), so empty is a valid answer there.
+REQUIRED_STEPS = [key for key in ALL_STEPS if key != "sending"]
 
 
 def check_url(reference: str) -> str:
@@ -117,7 +120,7 @@ def branch_for(step: str) -> dict[str, dict]:
     )
 
 
-@pytest.mark.parametrize("step", ALL_STEPS)
+@pytest.mark.parametrize("step", REQUIRED_STEPS)
 @pytest.mark.django_db
 def test_every_step_rejects_empty_input_with_an_error_summary_and_saves_nothing(step: str) -> None:
     world = World
@@ -232,7 +235,8 @@ class FieldRuleTests(World):
     def test_not_sharing_needs_a_reason_and_sending_another_way_needs_how(self) -> None:
         assert "Select why you are not sharing" in self.errors_for("decision", outcome="no_share")
         post_step(self.client_a, self.reference, "decision")
-        assert "Enter how you will send it" in self.errors_for("sending", method="other")
+        # How it was sent is asked for each recipient now (issue 24): "another way" needs how, there.
+        assert "Enter how it was sent" in self.errors_for("recipients", method="other")
 
     def test_overlong_text_is_refused_not_truncated(self) -> None:
         assert "5,000 characters or fewer" in self.errors_for("request", purpose="x" * 5001)
@@ -294,7 +298,7 @@ class BranchTests(World):
         version = Decision.objects.get(reference=self.reference).current_version
         assert version is not None and version.outcome == "no_share"
         assert set(version.answers) == set(NO_SHARE_PATH)
-        assert version.answers["decision"]["no_share_reasons"] == ["not_necessary"]
+        assert version.answers["decision"]["no_share_reasons"] == ["no_role"]
         assert version.answers["advice"]["advice_sought"] == "yes"
 
     def test_a_proposal_of_our_own_not_shared_has_no_requester_to_tell(self) -> None:

@@ -62,7 +62,8 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
         },
         "necessary": {"necessary": "yes", "proportionate": "yes"},
         "quality": {"relevant": "yes", "need_to_know": "yes", "adequate": "yes", "accurate": "yes", "timely": "yes"},
-        "sending": {"method": "secure_email", "secure_detail": "Sent to the named officer's secure address"},
+        # How it was sent is asked for each recipient (issue 24): this page asks only what else kept it secure.
+        "sending": {"secure_detail": "Sent to the named officer's secure address"},
         "open_honest": {"told": "yes", "told_detail": "Mother was told by me on 3 November"},
         "decision": {"outcome": "share_all", "reasons": "Necessary to protect the child; mother agreed"},
         "without_consent": {"justification": "Risk of significant harm outweighs the refusal"},
@@ -149,7 +150,7 @@ MAIN_PATH = [
 # The same request, not shared: the pages after the decision are about not sharing.
 NO_SHARE_PATH = [*MAIN_PATH[: MAIN_PATH.index("decision") + 1], "requester_told", "alternatives"]
 SHARE_SOME = {"outcome": "share_some", "shared_part": "Attendance record", "withheld": "Health records, not relevant"}
-NO_SHARE = {"outcome": "no_share", "no_share_reasons": ["not_necessary"], "reasons": "Not necessary"}
+NO_SHARE = {"outcome": "no_share", "no_share_reasons": ["no_role"], "reasons": "They do not need it"}
 
 
 def start(client: Client) -> str:
