@@ -217,6 +217,45 @@ class PdfContentTests(Decisions):
         assert "No reviews recorded" in pdf_text(self.pdf_v2)
 
 
+class PdfLengthTests(Decisions):
+    """Issue 24 item 10: a record exported thirty times prints as long as one exported once."""
+
+    def export_events(self, count: int) -> None:
+        from audit import services as audit_services
+
+        decision = self.v2.decision
+        for _ in range(count):
+            audit_services.record(
+                action=actions.PDF_EXPORT,
+                actor=self.ada_admin_org_a,
+                organisation=decision.organisation,
+                target=decision,
+                target_ref=decision.reference,
+                details={"version": 2, "content_hash": self.v2.content_hash},
+            )
+
+    def render(self) -> bytes:
+        at = timezone.now()
+        data = pdf.render_pdf(self.v2, generated_by=self.ada_admin_org_a, verify_url=VERIFY_URL, generated_at=at)
+        assert data is not None
+        return data
+
+    def test_thirty_exports_keep_the_page_count_and_size_of_one(self) -> None:
+        self.export_events(1)
+        once = self.render()
+        self.export_events(29)
+        thirty = self.render()
+        assert len(PdfReader(io.BytesIO(thirty)).pages) == len(PdfReader(io.BytesIO(once)).pages)
+        assert abs(len(thirty) - len(once)) < 200, (len(once), len(thirty))
+        text = pdf_text(thirty)
+        assert "Exported a PDF 30" in text
+
+    def test_the_last_line_is_kept_with_the_section_before_it(self) -> None:
+        reader = PdfReader(io.BytesIO(self.pdf_v2))
+        last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+        assert "About this record" in last and "End of the audit record" in last
+
+
 class DecisionPdfViewTests(Decisions):
     def get(self, user: Any, url: str) -> Any:
         return self.client_for(user).get(url)
