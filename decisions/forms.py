@@ -14,6 +14,8 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
+from sharing_app.limits import counted, tell_limits
+
 from . import guidance as g
 from .choices import Outcome
 
@@ -1047,7 +1049,10 @@ class AmendForm(forms.Form):
         help_text="This is kept with the new version and shown to anyone who reads the record",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why you are amending this decision"},
+        error_messages={
+            "required": "Enter why you are amending this decision",
+            "max_length": "Reason must be 2,000 characters or fewer",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -1057,7 +1062,8 @@ class AmendForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.MEDIUM
         # crispy-forms-gds applies label sizes only through a layout.
-        self.helper.layout = Layout(Field("reason"))
+        tell_limits(self)
+        self.helper.layout = Layout(counted(self, "reason"))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

@@ -145,6 +145,8 @@ class RecordPageTests(RetentionPages):
         assert response.status_code == 400 and "Choose what to do" in form_errors(response)
         response = self.post(self.ada_admin_org_a, self.due, action="propose", **{"propose-reason": "x" * 2001})
         assert "2,000 characters or fewer" in form_errors(response)
+        content = response.content.decode()
+        assert "x" * 2001 in content and 'data-maxlength="2000"' in content and " maxlength=" not in content
         assert not LegalHold.objects.exists() and not DisposalProposal.objects.exists()
         assert not AuditEvent.objects.filter(action__in=[actions.LEGAL_HOLD_PLACE, actions.DISPOSAL_PROPOSE]).exists()
 
