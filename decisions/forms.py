@@ -311,6 +311,21 @@ class InformationForm(StepForm):
     description = _long_text("Describe the information", "a description of the information")
 
 
+# UK GDPR Article 9(1), every category. The earlier hint above stays for the frozen layouts that show it.
+SPECIAL_CATEGORY_HINT = (
+    "Racial or ethnic origin, political opinions, religious or philosophical beliefs, trade union membership, "
+    "genetic or biometric data, health, sex life or sexual orientation (UK GDPR Article 9)"
+)
+
+
+class CurrentInformationForm(InformationForm):
+    """The information page of the live layouts, with the whole Article 9 list in its hint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["special_category"].help_text = SPECIAL_CATEGORY_HINT
+
+
 class AdviceForm(StepForm):
     advice_sought = _radio("Did you seek advice?", g.YES_NO, "whether you sought advice")
     advice_sources = _checkboxes("Who did you ask?", g.ADVICE_SOURCES, "who you asked", required=False)
@@ -743,6 +758,8 @@ class RecipientForm(StepForm):
         label="Time shared (optional)",
         required=False,
         help_text="For example, 14:30",
+        # A plain text box, which crispy-forms-gds styles: its TimeInput came out unstyled, 15 pixels high.
+        widget=forms.TextInput,
         input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": "Enter the time as hours and minutes, for example 14:30"},
     )
@@ -762,7 +779,7 @@ class RecipientForm(StepForm):
             "person",
             "contact",
             "shared_date",
-            "shared_time",
+            Field.text("shared_time", field_width=5),
             ConditionalRadios("method", *labels, ConditionalQuestion("Another way", "method_other")),
             self.item("given"),
         )
@@ -837,18 +854,19 @@ class ListStepForm(StepForm):
     entry_form: ClassVar[type[StepForm]]
     list_name: ClassVar[str]
     entry_noun: ClassVar[str]
+    entry_nouns: ClassVar[str]
     max_entries: ClassVar[int] = 30
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if any(self.data.get(key) for key in self.data if str(key).startswith("carried_")):
             # Moved from an older layout's free text: the practitioner turns it into entries first.
-            raise forms.ValidationError(f"Check the {self.entry_noun}s carried over from the earlier record")
+            raise forms.ValidationError(f"Check the {self.entry_nouns} carried over from the earlier record")
         entries = self.data.get(self.list_name)
         if not isinstance(entries, list) or not entries:
             raise forms.ValidationError(f"Add at least one {self.entry_noun}")
         if len(entries) > self.max_entries:
-            raise forms.ValidationError(f"Add no more than {self.max_entries} {self.entry_noun}s")
+            raise forms.ValidationError(f"Add no more than {self.max_entries} {self.entry_nouns}")
         clean_entries = []
         for number, entry in enumerate(entries, start=1):
             form = self.entry_form(data=self.entry_form.data_from_answers(entry if isinstance(entry, dict) else {}))
@@ -899,6 +917,7 @@ class PeopleForm(ListStepForm):
     entry_form = PersonEntryForm
     list_name = "people"
     entry_noun = "person"
+    entry_nouns = "people"
 
     @classmethod
     def entry_summary(cls, entry: dict[str, Any]) -> str:
@@ -909,6 +928,7 @@ class RecipientsForm(ListStepForm):
     entry_form = RecipientForm
     list_name = "recipients"
     entry_noun = "recipient"
+    entry_nouns = "recipients"
 
     @classmethod
     def entry_summary(cls, entry: dict[str, Any]) -> str:

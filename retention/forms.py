@@ -71,7 +71,7 @@ class ProposeForm(_ReasonForm):
     prefix = "propose"
     reason = _reason(
         "Why can this record be disposed of?",
-        "For example, past the retention period with no open case, complaint or inquiry. " + NO_NAMES.lower(),
+        "For example, past the retention period with no open case, complaint or inquiry. " + NO_NAMES,
         "Enter why the record can be disposed of",
     )
 

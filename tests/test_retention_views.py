@@ -9,6 +9,7 @@ from accounts.models import Organisation, Role
 from audit import actions
 from audit.models import AuditEvent
 from decisions.choices import DecisionStatus
+from decisions.guidance import edition
 from decisions.models import Decision
 from retention.models import DisposalProposal, LegalHold, ProposalStatus, Tombstone
 
@@ -108,6 +109,8 @@ class RecordPageTests(RetentionPages):
         html = self.client_for(self.abe_admin_org_a).get(self.url(self.due)).content.decode()
         assert "Tombstone" in html and "Ada Admin" in html and "Abe Admin" in html and "No open case" in html
         assert self.due.current_version.content_hash in html
+        # The edition by its name, not its code (issue 24 item 11).
+        assert f'<dd class="govuk-summary-list__value">{edition(self.due.edition).title}</dd>' in html
         assert self.due.reference in self.client_for(self.ada_admin_org_a).get(DISPOSED).content.decode()
         # Gone from every other page.
         for user in [self.alice_practitioner_org_a, self.ada_admin_org_a]:
