@@ -21,7 +21,8 @@ run: install assets migrate seed serve
 # The access log has the path but not the query string (audit log filters name people), nor the address,
 # browser or referrer: those are personal data, and the audit trail keeps them where they matter.
 ACCESS_LOG_FORMAT = %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms
-RUN_ENV = SECURE_COOKIES=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
+# SITE_URL makes the links in notification emails absolute (the worker refuses to start without it).
+RUN_ENV = SECURE_COOKIES=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
 
 var/secret_key:
 	mkdir -p var
@@ -50,7 +51,7 @@ serve: var/secret_key keys
 		--access-logformat '$(ACCESS_LOG_FORMAT)'
 
 dev: var/secret_key
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
+from sharing_app.limits import tell_limits
+
 from .twofactor import normalise
 
 
@@ -34,7 +36,7 @@ class TwoFactorCodeForm(forms.Form):
         max_length=20,
         error_messages={
             "required": "Enter the code",
-            "max_length": "Enter the code as it is shown, without other text",
+            "max_length": "Enter the code as it is shown: 6 digits, or a recovery code",
         },
     )
 
@@ -52,6 +54,7 @@ class TwoFactorCodeForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
+        tell_limits(self)
         self.helper.layout = Layout(Field.text("code", field_width=10))
 
     def clean_code(self) -> str:
@@ -80,6 +83,7 @@ class PasswordResetRequestForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
+        tell_limits(self)
         self.helper.layout = Layout(Field.text("email"))
 
 
@@ -123,6 +127,7 @@ class InviteUserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = "We email a link to this address so they can set their own password."
+        tell_limits(self)
 
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.signals import user_logged_out
 from django.core import signing
@@ -73,6 +74,14 @@ class KeepAnswersLoginRequiredMiddleware(LoginRequiredMiddleware):
     """
 
     def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseRedirect:
+        if _was_signed_in_as(request) is not None:
+            # This browser was signed in and its session ended: say why the sign-in page is back.
+            minutes = settings.SESSION_COOKIE_AGE // 60
+            messages.info(
+                request,
+                f"You were signed out because you had not used the service for {minutes} minutes. "
+                "Sign in again to carry on.",
+            )
         if request.method == "POST" and request.path.startswith(KEPT_PREFIX) and "/answer/" in request.path:
             user_id = _was_signed_in_as(request)
             data = _answer_to_keep(request) if user_id is not None else None
@@ -101,9 +110,11 @@ SIGNED_OUT_FLAG = "_signed_out"
 
 @receiver(user_logged_out)
 def _forget_signed_in(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
-    """Signing out on purpose is not a timeout: nothing is kept after it."""
+    """Signing out on purpose is not a timeout: nothing is kept after it, and the sign-in page says it worked."""
     if request is not None:
         setattr(request, SIGNED_OUT_FLAG, True)
+        # Kept in the messages cookie, which outlives the session that signing out ends.
+        messages.success(request, "You have signed out")
 
 
 def two_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:

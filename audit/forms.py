@@ -12,6 +12,7 @@ from django import forms
 
 from decisions.choices import Outcome
 from decisions.guidance import EDITION_CHOICES
+from sharing_app.limits import tell_limits
 
 from .actions import LABELS
 from .selectors import AuditFilters
@@ -80,6 +81,7 @@ class AuditLogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tell_limits(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

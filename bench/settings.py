@@ -19,3 +19,5 @@ if STORAGES["exports"]["BACKEND"].endswith("FileSystemStorage"):
     STORAGES = {**STORAGES, "exports": {**STORAGES["exports"], "OPTIONS": {"location": EXPORTS_DIR}}}
 # Each throw-away database gets its own checkpoint log: another database's checkpoints would not match it.
 AUDIT_CHECKPOINT_LOG = str(VAR_DIR / "bench" / f"audit-checkpoints-{DATABASES['default']['NAME']}.log")  # noqa: F405
+# The bench's workers send no email worth clicking, but refuse to start without an address for its links.
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"  # noqa: F405

@@ -56,12 +56,10 @@ def text_input(field: forms.BoundField) -> str:
     spans, error_ids = _errors(field)
     value = field.value()
     value_attr = f' value="{_e(value)}"' if value not in (None, "") else ""
-    max_length = getattr(field.field, "max_length", None)
-    length_attr = f' maxlength="{max_length}"' if max_length else ""
     error_class = " govuk-input--error" if field.errors else ""
     invalid = ' aria-invalid="true"' if field.errors else ""
     field_input = (
-        f'<input type="text" name="{field.html_name}"{value_attr}{length_attr}{_described(hint_id, error_ids)} '
+        f'<input type="text" name="{field.html_name}"{value_attr}{_described(hint_id, error_ids)} '
         f'class="govuk-input{error_class}"{invalid} id="{field.auto_id}">'
     )
     return _group(field, _label(field) + hint + "".join(spans) + field_input)

@@ -14,6 +14,8 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
+from sharing_app.limits import counted, tell_limits
+
 from . import guidance as g
 from .choices import Outcome
 
@@ -307,6 +309,21 @@ class InformationForm(StepForm):
         help_text="Allegations, investigations, proceedings or convictions",
     )
     description = _long_text("Describe the information", "a description of the information")
+
+
+# UK GDPR Article 9(1), every category. The earlier hint above stays for the frozen layouts that show it.
+SPECIAL_CATEGORY_HINT = (
+    "Racial or ethnic origin, political opinions, religious or philosophical beliefs, trade union membership, "
+    "genetic or biometric data, health, sex life or sexual orientation (UK GDPR Article 9)"
+)
+
+
+class CurrentInformationForm(InformationForm):
+    """The information page of the live layouts, with the whole Article 9 list in its hint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["special_category"].help_text = SPECIAL_CATEGORY_HINT
 
 
 class AdviceForm(StepForm):
@@ -741,6 +758,8 @@ class RecipientForm(StepForm):
         label="Time shared (optional)",
         required=False,
         help_text="For example, 14:30",
+        # A plain text box, which crispy-forms-gds styles: its TimeInput came out unstyled, 15 pixels high.
+        widget=forms.TextInput,
         input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": "Enter the time as hours and minutes, for example 14:30"},
     )
@@ -760,7 +779,7 @@ class RecipientForm(StepForm):
             "person",
             "contact",
             "shared_date",
-            "shared_time",
+            Field.text("shared_time", field_width=5),
             ConditionalRadios("method", *labels, ConditionalQuestion("Another way", "method_other")),
             self.item("given"),
         )
@@ -835,18 +854,19 @@ class ListStepForm(StepForm):
     entry_form: ClassVar[type[StepForm]]
     list_name: ClassVar[str]
     entry_noun: ClassVar[str]
+    entry_nouns: ClassVar[str]
     max_entries: ClassVar[int] = 30
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if any(self.data.get(key) for key in self.data if str(key).startswith("carried_")):
             # Moved from an older layout's free text: the practitioner turns it into entries first.
-            raise forms.ValidationError(f"Check the {self.entry_noun}s carried over from the earlier record")
+            raise forms.ValidationError(f"Check the {self.entry_nouns} carried over from the earlier record")
         entries = self.data.get(self.list_name)
         if not isinstance(entries, list) or not entries:
             raise forms.ValidationError(f"Add at least one {self.entry_noun}")
         if len(entries) > self.max_entries:
-            raise forms.ValidationError(f"Add no more than {self.max_entries} {self.entry_noun}s")
+            raise forms.ValidationError(f"Add no more than {self.max_entries} {self.entry_nouns}")
         clean_entries = []
         for number, entry in enumerate(entries, start=1):
             form = self.entry_form(data=self.entry_form.data_from_answers(entry if isinstance(entry, dict) else {}))
@@ -897,6 +917,7 @@ class PeopleForm(ListStepForm):
     entry_form = PersonEntryForm
     list_name = "people"
     entry_noun = "person"
+    entry_nouns = "people"
 
     @classmethod
     def entry_summary(cls, entry: dict[str, Any]) -> str:
@@ -907,6 +928,7 @@ class RecipientsForm(ListStepForm):
     entry_form = RecipientForm
     list_name = "recipients"
     entry_noun = "recipient"
+    entry_nouns = "recipients"
 
     @classmethod
     def entry_summary(cls, entry: dict[str, Any]) -> str:
@@ -1047,7 +1069,10 @@ class AmendForm(forms.Form):
         help_text="This is kept with the new version and shown to anyone who reads the record",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why you are amending this decision"},
+        error_messages={
+            "required": "Enter why you are amending this decision",
+            "max_length": "Reason must be 2,000 characters or fewer",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -1057,7 +1082,8 @@ class AmendForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.MEDIUM
         # crispy-forms-gds applies label sizes only through a layout.
-        self.helper.layout = Layout(Field("reason"))
+        tell_limits(self)
+        self.helper.layout = Layout(counted(self, "reason"))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

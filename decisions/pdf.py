@@ -308,16 +308,16 @@ def _event_details(decision: Decision, event: AuditEvent) -> str:
     return ", ".join(parts)
 
 
-# The events that change or export the record are listed one by one; everything else (views, checks of the
-# code, answers saved while drafting) is summarised per action, so a record viewed a thousand times prints
-# the same length as one viewed once.
+# The events that change the record are listed one by one; everything else (views, exports, checks of the
+# code, answers saved while drafting) is counted per action with its first and last time, so a record viewed
+# or exported a thousand times prints the same length as one viewed once. Exports are what happened to the
+# record after it was made, not the record: the audit log keeps each one.
 LISTED_ACTIONS = (
     actions.DECISION_CREATE,
     actions.DECISION_SUBMIT,
     actions.DECISION_AMEND_START,
     actions.REVIEW_APPROVE,
     actions.REVIEW_RETURN,
-    actions.PDF_EXPORT,
 )
 
 

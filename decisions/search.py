@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from accounts.models import Team
+from sharing_app.limits import tell_limits
 
 from .choices import ConsentStatus, DecisionStatus, Outcome, ReviewStatus
 from .forms import gov_date
@@ -89,6 +90,7 @@ class DecisionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, teams: list[Team] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tell_limits(self)
         team = self.fields["team"]
         assert isinstance(team, forms.TypedChoiceField)
         team.choices = [("", "All teams"), *((str(t.pk), t.name) for t in teams or [])]

@@ -418,7 +418,14 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(about, 50).get_page(request.GET.get("page"))
-    return render(request, "decisions/person.html", {"person": person, "page": page})
+    # The decisions (of those this user may see) that protect this person's identity.
+    protected_in = list(
+        about.filter(people_links__person=person, people_links__protect_identity=True)
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+    context = {"person": person, "page": page, "protected_in": protected_in}
+    return render(request, "decisions/person.html", context)
 
 
 @require_http_methods(["POST"])

@@ -30,7 +30,7 @@ from .wizard_2018_v2 import (
     DECIDE,
     WEIGH,
     WITHOUT_CONSENT,
-    _after_decision_title,
+    _after_decision_title,  # noqa: F401  (the frozen wizard_2024_v1 imports it from here)
     consent_basis_without_consent,
     consent_not_sought,
     consent_status,
@@ -329,8 +329,8 @@ def record_tasks(steps: tuple[Step, ...], *, safety_title: str) -> tuple[Task, .
             "After your decision",
             DECIDE,
             tuple(keys[keys.index("decision") + 1 :]),
+            # One name before and after the decision: renamed by it, the task seemed to vanish from the list.
             after=("decision",),
-            title_for=_after_decision_title,
         ),
     )
 
@@ -338,7 +338,7 @@ def record_tasks(steps: tuple[Step, ...], *, safety_title: str) -> tuple[Task, .
 STEPS_2018: tuple[Step, ...] = (
     Step("request", f.RequestForm),
     Step("people", f.PeopleForm),
-    Step("information", f.InformationForm),
+    Step("information", f.CurrentInformationForm),
     Step("advice", f.AdviceForm),
     Step("consent", f.ConsentForm),
     Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),

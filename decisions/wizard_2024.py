@@ -250,7 +250,7 @@ def upgrade_2024_v1(old: Answers) -> Answers:
 STEPS: tuple[Step, ...] = (
     Step("request", f.RequestForm),
     Step("people", f.PeopleForm),
-    Step("information", f.InformationForm),
+    Step("information", f.CurrentInformationForm),
     Step("advice", f.AdviceForm),
     Step("consent", ConsentForm2024),
     Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),

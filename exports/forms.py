@@ -14,6 +14,7 @@ from accounts.models import Team
 from decisions import pdf, signing
 from decisions.choices import Outcome
 from decisions.forms import gov_date
+from sharing_app.limits import tell_limits
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CODE_EXAMPLE = "0d5f 1f91 90c8 cdab …"
@@ -96,6 +97,7 @@ class VerifyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        tell_limits(self)
         self.attached_record: pdf.AttachedRecord | None = None
         self.signature: signing.SignatureCheck | None = None
 
@@ -152,6 +154,7 @@ class PersonSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        tell_limits(self)
         self.helper.layout = Layout(Field.text("name"), Field("date_of_birth"))
 
     def clean(self) -> dict[str, Any]:

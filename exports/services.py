@@ -16,7 +16,7 @@ from audit import actions
 from audit import services as audit
 from background import runner as jobs_runner
 from decisions.models import DecisionVersion, Person
-from decisions.permissions import Can, ensure
+from decisions.permissions import Can, ensure, membership_of
 from decisions.services import audit_decision
 
 from .models import BulkExport, ExportStatus, SubjectAccessRequest
@@ -46,26 +46,42 @@ def pdf_exported(*, by: Any, version: DecisionVersion, request: HttpRequest | No
 
 @transaction.atomic
 def verification_recorded(*, by: Any, verdict: Verdict, method: str, request: HttpRequest | None = None) -> None:
-    """Someone checked a code or an uploaded PDF. Recorded whatever the result, with the code they gave."""
-    membership = ensure(by, Can.VERIFY_PDF)
-    details = {"method": method, "result": verdict.result.value, "code": verdict.code}
-    if verdict.version is not None:
-        audit_decision(
-            actions.VERIFY_CODE,
-            by=by,
-            decision=verdict.version.decision,
-            request=request,
-            version=verdict.version.number,
-            **details,
-        )
-    else:
-        audit.record(
-            action=actions.VERIFY_CODE,
-            actor=by,
-            organisation=membership.organisation_id,
-            details=details,
-            request=request,
-        )
+    """Someone checked a code or an uploaded PDF: anyone may (the PDF sends its reader to the page). Recorded
+    whatever the result, with the code they gave, in the chain of the organisation that issued the record.
+
+    Only a member of that organisation is named, with their address as for any event; someone signed out or from
+    another organisation is recorded as such and nothing more, so the trail holds no one's personal data."""
+    membership = membership_of(by) if getattr(by, "is_authenticated", False) else None
+    details: dict[str, Any] = {"method": method, "result": verdict.result.value, "code": verdict.code}
+    decision = verdict.version.decision if verdict.version is not None else None
+    own = membership is not None and (decision is None or membership.organisation_id == decision.organisation_id)
+    if not own:
+        if membership is not None:
+            details["checked_by"] = "another_organisation"
+        else:
+            details["checked_by"] = (
+                "signed_in_without_organisation" if getattr(by, "is_authenticated", False) else "signed_out"
+            )
+    actor, where = (by, request) if own else (None, None)
+    with transaction.atomic():
+        if decision is not None:
+            assert verdict.version is not None
+            audit_decision(
+                actions.VERIFY_CODE,
+                by=actor,
+                decision=decision,
+                request=where,
+                version=verdict.version.number,
+                **details,
+            )
+        else:
+            audit.record(
+                action=actions.VERIFY_CODE,
+                actor=actor,
+                organisation=membership.organisation_id if membership is not None else None,
+                details=details,
+                request=where,
+            )
 
 
 def _enqueue(export_id: int) -> None:

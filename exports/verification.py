@@ -1,10 +1,11 @@
 """Is a verification code, or an uploaded audit-record PDF, a true copy of a version we hold?
 
-The code is the version's `content_hash`. A match needs: a stored version of the user's organisation with
-that hash; that version's content still hashing to it (a row edited in the database fails here); and, for
-an upload, the record attached to the PDF hashing to its stated code with the same code printed on the
-first page (an edited attachment, or a changed printed code, fails here), and the PDF's digital signature
-intact, ours, and covering the whole file (a removed page or a changed word fails here).
+The code is the version's `content_hash`. Anyone may check, signed in or not, since the PDF sends its reader
+here. A match needs: a stored version, of any organisation on this service, with that hash; that version's
+content still hashing to it (a row edited in the database fails here); and, for an upload, the record attached
+to the PDF hashing to its stated code with the same code printed on the first page (an edited attachment, or a
+changed printed code, fails here), and the PDF's digital signature intact, ours, and covering the whole file (a
+removed page or a changed word fails here).
 
 PDFs exported before signing began carry no signature. Their attached record is checked as before, but the
 result never says "genuine": nothing vouches for their printed pages, so the page says the record matches
@@ -43,6 +44,9 @@ class Verdict:
     can_view: bool = False
     problems: list[str] = field(default_factory=list)
     signer: str = ""
+    # The checker works for the organisation that issued the record: only they are told more than the PDF holds
+    # (that it was amended since, or that the stored record was altered).
+    insider: bool = False
 
     @property
     def decision(self) -> Decision | None:
@@ -53,17 +57,18 @@ class Verdict:
         return group_code(self.code)
 
     @property
+    def issuer(self) -> str:
+        return self.version.decision.organisation.name if self.version is not None else ""
+
+    @property
     def is_current(self) -> bool:
         return self.version is not None and self.current is not None and self.version.pk == self.current.pk
 
 
-def _stored_version(user: Any, code: str) -> DecisionVersion | None:
-    membership = membership_of(user)
-    if membership is None:
-        return None
+def _stored_version(code: str) -> DecisionVersion | None:
     return (
         DecisionVersion.objects.select_related("decision", "decision__organisation", "submitted_by", "previous")
-        .filter(content_hash=code, decision__organisation_id=membership.organisation_id)
+        .filter(content_hash=code)
         # A disposed record's content is gone: its code no longer matches anything held (the tombstone keeps it).
         .exclude(decision__status=DecisionStatus.DISPOSED)
         .first()
@@ -71,12 +76,14 @@ def _stored_version(user: Any, code: str) -> DecisionVersion | None:
 
 
 def _verdict_for_stored(user: Any, code: str, problems: list[str]) -> Verdict:
-    version = _stored_version(user, code)
+    version = _stored_version(code)
     if version is None:
         return Verdict(Result.NO_MATCH, code)
     decision = version.decision
-    current = decision.versions.select_related("submitted_by").order_by("-number").first()
-    can_view = decisions_for_user(user).filter(pk=decision.pk).exists()
+    membership = membership_of(user) if getattr(user, "is_authenticated", False) else None
+    insider = membership is not None and membership.organisation_id == decision.organisation_id
+    current = decision.versions.select_related("submitted_by").order_by("-number").first() if insider else None
+    can_view = insider and decisions_for_user(user).filter(pk=decision.pk).exists()
     if version.compute_content_hash() != code:
         return Verdict(
             Result.RECORD_ALTERED,
@@ -85,10 +92,11 @@ def _verdict_for_stored(user: Any, code: str, problems: list[str]) -> Verdict:
             current,
             can_view,
             ["The stored record no longer matches its own verification code."],
+            insider=insider,
         )
     if problems:
-        return Verdict(Result.DOCUMENT_ALTERED, code, version, current, can_view, problems)
-    return Verdict(Result.MATCH, code, version, current, can_view)
+        return Verdict(Result.DOCUMENT_ALTERED, code, version, current, can_view, problems, insider=insider)
+    return Verdict(Result.MATCH, code, version, current, can_view, insider=insider)
 
 
 def verify_code(user: Any, code: str) -> Verdict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from decisions import pdf, signing
 from decisions.permissions import Can, ensure
 from decisions.selectors import get_decision_for_user, get_person_for_user, search_people, version_of
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import BulkExportForm, PersonSearchForm, SubjectAccessStartForm, VerifyForm
 from .models import BulkExport, SubjectAccessRequest
 from .storage import export_storage
@@ -57,11 +58,15 @@ def decision_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    ensure(request.user, Can.VERIFY_PDF)
+    """Open to anyone: the PDF tells its reader to come here. Checks are limited per address (throttle.py)."""
     verdict = None
     if request.method == "POST":
+        wait = throttle.verify_check_allowed(request)
+        if wait is not None:
+            return render(request, "exports/verify_too_many.html", {"minutes": wait}, status=429)
         form = VerifyForm(data=request.POST, files=request.FILES)
         if form.is_valid():
             if form.attached_record is not None:

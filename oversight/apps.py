@@ -7,7 +7,7 @@ class OversightConfig(AppConfig):
     verbose_name = "Review, audit log and dashboard"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (queues emails to supervisors when a decision is submitted)
+        from . import checks, notifications  # noqa: F401  (deploy check; queues emails when a decision is submitted)
         from .summary import count_after_migrate
 
         post_migrate.connect(count_after_migrate, sender=self)

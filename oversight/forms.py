@@ -10,6 +10,7 @@ from django import forms
 
 from accounts.models import GuidanceEdition, ReviewTiming
 from decisions.guidance import EDITION_CHOICES
+from sharing_app.limits import counted, tell_limits
 
 COMMENT_MAX = 5000
 
@@ -23,7 +24,8 @@ class _GovukForm(forms.Form):
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.MEDIUM
         # Sizes are applied only when the helper renders a layout.
-        self.helper.layout = Layout(*self.fields)
+        tell_limits(self)
+        self.helper.layout = Layout(*(counted(self, name) for name in self.fields))
 
 
 class ApproveForm(_GovukForm):

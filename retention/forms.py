@@ -8,6 +8,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Size
 from django import forms
 
+from sharing_app.limits import counted, tell_limits
+
 from .services import REASON_MAX
 
 
@@ -19,7 +21,8 @@ class _GovukForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
-        self.helper.layout = Layout(*self.fields)
+        tell_limits(self)
+        self.helper.layout = Layout(*(counted(self, name) for name in self.fields))
 
 
 def _reason(label: str, hint: str, missing: str) -> forms.CharField:
@@ -68,7 +71,7 @@ class ProposeForm(_ReasonForm):
     prefix = "propose"
     reason = _reason(
         "Why can this record be disposed of?",
-        "For example, past the retention period with no open case, complaint or inquiry. " + NO_NAMES.lower(),
+        "For example, past the retention period with no open case, complaint or inquiry. " + NO_NAMES,
         "Enter why the record can be disposed of",
     )
 

@@ -347,5 +347,10 @@ PDF_SIGNING_PKCS12_FILE: str = env.str("PDF_SIGNING_PKCS12_FILE", default=str(VA
 PDF_SIGNING_PKCS12_PASSWORD: str = env.str("PDF_SIGNING_PKCS12_PASSWORD", default="")
 PDF_TRUSTED_CERTS_FILE: str = env.str("PDF_TRUSTED_CERTS_FILE", default=str(VAR_DIR / "pdf_trusted_certs.pem"))
 
+# The verify page is open to anyone: each address (or signed-in account) may make this many checks in each window
+# of this many minutes (exports/throttle.py).
+VERIFY_CHECKS_PER_WINDOW: int = env.int("VERIFY_CHECKS_PER_WINDOW", default=30)
+VERIFY_WINDOW_MINUTES: int = env.int("VERIFY_WINDOW_MINUTES", default=15)
+
 # Makes links in notification emails absolute, e.g. https://decisions.example.org
 SITE_URL: str = env.str("SITE_URL", default="")

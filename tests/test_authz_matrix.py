@@ -143,7 +143,8 @@ ACCESS: dict[str, Access] = {
     "exports:subject_access_progress": Access(get=_set(ADMIN), org_record=True),
     "exports:subject_access_retry": Access(post=_set(ADMIN), methods=("POST",), org_record=True),
     "exports:subject_access_download": Access(get=_set(ADMIN), org_record=True),
-    "exports:verify": Access(get=MEMBERS, post=MEMBERS, methods=("GET", "POST"), post_status=200),
+    # Open to anyone: the PDF sends its reader here (issue 24 item 8).
+    "exports:verify": Access(get=EVERYONE, post=EVERYONE, methods=("GET", "POST"), post_status=200),
     "exports:decision_pdf": Access(get=_set(ADMIN, AUDITOR), org_record=True),
     # The Django admin is for superusers; only its index is requested (the rest is Django's own checks).
     "admin:index": Access(

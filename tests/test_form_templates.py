@@ -26,7 +26,9 @@ PROJECT_TEMPLATES = settings.TEMPLATES
 
 
 def _normalised(html: str) -> str:
-    return re.sub(r"\s+", " ", html).strip()
+    html = re.sub(r"\s+", " ", html).strip()
+    # Ours writes the limit as the rest of the service does (5,000, not 5000).
+    return re.sub(r"up to (\d)(\d{3}) characters", r"up to \1,\2 characters", html)
 
 
 @pytest.fixture

@@ -135,6 +135,20 @@ class PeopleTests(World):
         detail = client.get(reverse("decisions:detail", kwargs={"reference": second})).content.decode()
         assert person_url in detail
 
+    def test_the_person_page_says_where_their_identity_is_protected(self) -> None:
+        version = make_submitted_decision(self.alice_practitioner_org_a)
+        jamie = Person.objects.get(organisation=self.org_a)
+        person_url = reverse("decisions:person", kwargs={"pk": jamie.pk})
+        client = self.client_for(self.alice_practitioner_org_a)
+        html = client.get(person_url).content.decode()
+        assert "Their identity is protected" not in html and "Identity protected" in html
+        DecisionPerson.objects.filter(person=jamie).update(protect_identity=True)
+        html = client.get(person_url).content.decode()
+        assert "Their identity is protected" in html and f"Yes, in {version.decision.reference}" in html
+        # Someone who cannot see that decision is not told its reference.
+        html = self.client_for(self.amir_practitioner_org_a).get(person_url).content.decode()
+        assert version.decision.reference not in html
+
     def test_another_organisation_can_neither_find_nor_pick_nor_see_a_person(self) -> None:
         make_submitted_decision(self.alice_practitioner_org_a)
         jamie = Person.objects.get(organisation=self.org_a)

@@ -9,6 +9,7 @@ from accounts.models import Organisation, Role
 from audit import actions
 from audit.models import AuditEvent
 from decisions.choices import DecisionStatus
+from decisions.guidance import edition
 from decisions.models import Decision
 from retention.models import DisposalProposal, LegalHold, ProposalStatus, Tombstone
 
@@ -108,6 +109,8 @@ class RecordPageTests(RetentionPages):
         html = self.client_for(self.abe_admin_org_a).get(self.url(self.due)).content.decode()
         assert "Tombstone" in html and "Ada Admin" in html and "Abe Admin" in html and "No open case" in html
         assert self.due.current_version.content_hash in html
+        # The edition by its name, not its code (issue 24 item 11).
+        assert f'<dd class="govuk-summary-list__value">{edition(self.due.edition).title}</dd>' in html
         assert self.due.reference in self.client_for(self.ada_admin_org_a).get(DISPOSED).content.decode()
         # Gone from every other page.
         for user in [self.alice_practitioner_org_a, self.ada_admin_org_a]:
@@ -145,6 +148,8 @@ class RecordPageTests(RetentionPages):
         assert response.status_code == 400 and "Choose what to do" in form_errors(response)
         response = self.post(self.ada_admin_org_a, self.due, action="propose", **{"propose-reason": "x" * 2001})
         assert "2,000 characters or fewer" in form_errors(response)
+        content = response.content.decode()
+        assert "x" * 2001 in content and 'data-maxlength="2000"' in content and " maxlength=" not in content
         assert not LegalHold.objects.exists() and not DisposalProposal.objects.exists()
         assert not AuditEvent.objects.filter(action__in=[actions.LEGAL_HOLD_PLACE, actions.DISPOSAL_PROPOSE]).exists()
 

@@ -321,6 +321,9 @@ class ReviewViewTests(OversightWorld):
     def test_overlong_comment_is_refused(self) -> None:
         response = self.sue.post(approve_url(self.reference), {"approve-comment": "x" * 5001})
         assert "Comment must be 5,000 characters or fewer" in form_errors(response)
+        # What was typed is kept, under GOV.UK's character count, and the browser is not told to cut it.
+        content = response.content.decode()
+        assert "x" * 5001 in content and 'data-maxlength="5000"' in content and " maxlength=" not in content
         assert not Review.objects.exists()
 
     def test_double_click_makes_one_review(self) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -494,6 +497,15 @@ class AmendTests(World):
         for data in ({"reason": "   "}, {}):
             response = self.client_a.post(self.amend_url, data)
             assert "Enter why you are amending this decision" in form_errors(response)
+        assert not DecisionDraft.objects.filter(amends_version__isnull=False).exists()
+
+    def test_an_overlong_reason_is_refused_kept_and_its_limit_told(self) -> None:
+        page = self.client_a.get(self.amend_url).content.decode()
+        assert 'data-maxlength="2000"' in page and not re.search(r"\smaxlength=", page)
+        typed = "The supervisor asked for more. " * 70
+        response = self.client_a.post(self.amend_url, {"reason": typed})
+        assert "Reason must be 2,000 characters or fewer" in form_errors(response)
+        assert typed.strip() in html.unescape(response.content.decode())
         assert not DecisionDraft.objects.filter(amends_version__isnull=False).exists()
 
     def test_amendment_is_a_new_linked_version_with_history(self) -> None:

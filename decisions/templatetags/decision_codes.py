@@ -1,8 +1,11 @@
-"""`{{ version.content_hash|short_code }}`: the start of a verification code, for pages read on screen."""
+"""`{{ version.content_hash|short_code }}`: the start of a verification code, for pages read on screen.
+`{{ code|edition_title }}`: an edition's name ("2018" is a code, not something to show)."""
 
 from __future__ import annotations
 
 from django import template
+
+from decisions.guidance import EDITIONS
 
 register = template.Library()
 
@@ -15,3 +18,9 @@ SHORT_CODE_LENGTH = 12
 def short_code(code: str) -> str:
     text = str(code or "")[:SHORT_CODE_LENGTH]
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@register.filter
+def edition_title(code: str) -> str:
+    known = EDITIONS.get(str(code))
+    return known.title if known is not None else str(code)

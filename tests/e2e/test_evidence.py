@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from playwright.sync_api import expect
 from pypdf import PdfWriter
 
 from .conftest import Journey
@@ -56,3 +57,29 @@ def test_the_audit_trail_check_runs_on_the_worker(journey: Journey) -> None:
     page.wait_for_selector("text=No problems found", timeout=60_000)
     journey.look("chain-check-passed")
     assert "checkpoints verified" in page.content()
+
+
+def test_anyone_can_check_a_pdf_signed_out_or_from_another_organisation(journey: Journey, tmp_path: Path) -> None:
+    """Issue 24 item 8: the PDF sends its reader to /exports/verify, so the page is open to anyone."""
+    reference = record_decision(journey)
+    page = journey.page
+    journey.sign_in("admin.north")
+    journey.go(f"/decisions/{reference}")
+    with page.expect_download() as download_info:
+        page.click("a:has-text('Download PDF')")
+    genuine = tmp_path / "record.pdf"
+    download_info.value.save_as(genuine)
+    page.context.clear_cookies()
+
+    upload(journey, genuine)
+    expect(page.locator("#verdict")).to_contain_text("This record is genuine")
+    expect(page.locator("main")).to_contain_text("Issued by Northshire Safeguarding Partnership")
+    expect(page.locator("main")).to_contain_text(reference)
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    journey.look("verify-signed-out")
+
+    journey.sign_in("practitioner.south")
+    upload(journey, genuine)
+    expect(page.locator("#verdict")).to_contain_text("This record is genuine")
+    expect(page.locator("main")).to_contain_text("Issued by Northshire Safeguarding Partnership")
+    journey.look("verify-other-organisation")
