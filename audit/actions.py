@@ -46,6 +46,8 @@ EXPORT_FILE_EXPIRED = "export_file_expired"
 HOUSEKEEPING_SESSIONS = "housekeeping_sessions"
 HOUSEKEEPING_EXPORT_FILES = "housekeeping_export_files"
 HOUSEKEEPING_CLIENT_DATA = "housekeeping_client_data"
+HOUSEKEEPING_DRAFTS = "housekeeping_drafts"
+DRAFT_DISPOSE = "draft_dispose"
 
 LEGAL_HOLD_PLACE = "legal_hold_place"
 LEGAL_HOLD_LIFT = "legal_hold_lift"
@@ -111,6 +113,8 @@ LABELS = {
     HOUSEKEEPING_SESSIONS: "Removed expired sign-in sessions",
     HOUSEKEEPING_EXPORT_FILES: "Deleted expired export files",
     HOUSEKEEPING_CLIENT_DATA: "Cleared old addresses and browsers from the audit trail",
+    HOUSEKEEPING_DRAFTS: "Purged old discarded drafts and people no record names",
+    DRAFT_DISPOSE: "Disposed of an abandoned draft",
     LEGAL_HOLD_PLACE: "Placed a legal hold",
     LEGAL_HOLD_LIFT: "Lifted a legal hold",
     DISPOSAL_PROPOSE: "Proposed disposing of a record",

@@ -140,6 +140,8 @@ class SubjectAccessRequest(BackgroundFile, models.Model):
     done = models.PositiveIntegerField(default=0)
     # Records in the bundle that also name other people: the officer reviews those before release.
     naming_others = models.PositiveIntegerField(default=0)
+    # Records in the bundle's review-before-release folder: they name other people or hold free text.
+    for_review = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)

@@ -315,6 +315,7 @@ def subject_access_downloaded(
         details={
             "decisions": subject_access.total,
             "naming_others": subject_access.naming_others,
+            "for_review": subject_access.for_review,
             "file_sha256": subject_access.file_sha256,
             "file_size": subject_access.file_size,
         },

@@ -1,12 +1,13 @@
 """The subject access bundle, built by the background workers the same way as a bulk export (exports/tasks.py).
 
-The bundle is a zip of:
-- `records/…pdf`: each record's signed audit-record PDF (its current version), and
-  `records-naming-other-people/…pdf` for a record that also names someone else, so the officer sees at a glance
-  which ones hold third-party data to review (and redact) before release;
-- `records.json`: every record's data, each version's stored answers included, with the people it names;
-- `records.csv`: one row per record, with a column saying whether it names other people;
-- `README.txt`: what the files are.
+Every file is split the same way, record by record, so nothing from a record that names someone else, or that
+holds free text (which may name someone: a police officer, a neighbour), is in a releasable file:
+- `releasable/`: the records that name only this person and hold no free text: each one's signed audit-record
+  PDF, and `records.json` and `records.csv` with their data;
+- `review-before-release/`: every other record, the same three kinds of file, for the officer to review (and
+  redact) before release. People whose identity is protected are withheld from its JSON and CSV (the signed PDFs
+  cannot change: they show them, and say so);
+- `README.txt`: what the folders hold, with their counts. A folder with no records is left out.
 
 Chunks write each record's PDF and JSON into a zip of their own in the export storage; the worker that finishes
 the last chunk joins them. Personal data never goes into the chunk rows in the database (they hold file names and
@@ -21,10 +22,13 @@ import hashlib
 import io
 import json
 import logging
+import re
 import tempfile
 import zipfile
 from typing import IO, Any
 
+from crispy_forms_gds.fields import DateInputField
+from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
@@ -37,8 +41,10 @@ from background import runner
 from background.models import Chunk, Job
 from decisions import pdf, signing
 from decisions.choices import ConsentStatus, Outcome, PersonPart, ReviewStatus
+from decisions.forms import PersonChoiceField
 from decisions.models import DecisionPerson, DecisionVersion
 from decisions.permissions import Can, has
+from decisions.wizard import flow_of
 
 from .models import DOWNLOAD_FOR, ExportStatus, SubjectAccessRequest
 from .selectors import decisions_for_subject_access
@@ -77,23 +83,36 @@ CSV_HEADER = [
     "Their part in the record",
     "Names other people (review before release)",
     "Other people named",
+    "Why it needs review",
     "PDF",
     "Verification code",
 ]
-PLAIN_FOLDER = "records"
-OTHERS_FOLDER = "records-naming-other-people"
-README = """Subject access bundle {pk}
+RELEASABLE_FOLDER = "releasable"
+REVIEW_FOLDER = "review-before-release"
+WITHHELD = "[withheld: identity protected]"
+NAMES_OTHERS = "Names other people"
+FREE_TEXT = "Holds free text, which may name other people"
+PROTECTED = "Names someone whose identity is protected"
+README_HEAD = """Subject access bundle {pk}
 Made {made} by {by} for {organisation}.
 
-{total} records about the person are in this bundle. {others} of them also name other people.
+Records about the person in this bundle: {total}.
+Releasable as they are: {releasable}. To review before release: {review}.
 
-records/                        the audit record (signed PDF) of each record that names only this person
-records-naming-other-people/    the audit record of each record that also names someone else: review and
-                                redact third-party information before you release it
-records.json                    every record's data, each version's answers included, and who it names
-records.csv                     one row per record, for a spreadsheet
+"""
+README_RELEASABLE = """releasable/ ({count})
+    Records that name only this person and hold no free text: each one's signed audit record (PDF),
+    records.json (every version's answers) and records.csv (one row per record, for a spreadsheet).
 
-Check a PDF's signature and verification code at {verify_url}.
+"""
+README_REVIEW = """review-before-release/ ({count})
+    Records that name other people ({others}) or hold free text, which may name other people ({free_text}):
+    the same three kinds of file. Review each one and remove other people's information before you release
+    anything from this folder. People whose identity is protected (in {protected}) are withheld from
+    records.json and records.csv, but the signed PDFs show them: never release a PDF from this folder as it is.
+
+"""
+README_TAIL = """Check a PDF's signature and verification code at {verify_url}.
 """
 
 
@@ -147,9 +166,21 @@ def _claim(request_id: int) -> tuple[int, list[int]] | None:
         found.total = len(version_ids)
         found.done = 0
         found.naming_others = 0
+        found.for_review = 0
         found.started_at = now
         found.updated_at = now
-        found.save(update_fields=["status", "attempts", "total", "done", "naming_others", "started_at", "updated_at"])
+        found.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "total",
+                "done",
+                "naming_others",
+                "for_review",
+                "started_at",
+                "updated_at",
+            ]
+        )
         if version_ids and has(found.requested_by, Can.SUBJECT_ACCESS):
             size = max(1, int(getattr(settings, "EXPORT_CHUNK_SIZE", 25)))
             batches = [version_ids[i : i + size] for i in range(0, len(version_ids), size)]
@@ -192,25 +223,154 @@ def _fail(request_id: int, attempt: int, message: str) -> None:
 # One record's data ----------------------------------------------------------------------------------------
 
 
-def _record(version: DecisionVersion, subject_id: int, filename: str) -> dict[str, Any]:
-    """Everything the service holds about one decision, as JSON: the people it names and every version."""
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict):
+        return any(_has_text(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_text(v) for v in value)
+    return False
+
+
+def _structured(field: forms.Field | None, value: Any) -> bool:
+    """Whether a stored value is sure to be a choice or a date, not something a person typed."""
+    if isinstance(field, PersonChoiceField):
+        return True  # a person on the record: the people check covers them
+    if isinstance(field, forms.MultipleChoiceField):
+        return isinstance(value, list) and all(isinstance(v, str) and field.valid_value(v) for v in value)
+    if isinstance(field, forms.ChoiceField):
+        return isinstance(value, str) and field.valid_value(value)
+    if isinstance(field, (forms.DateField, DateInputField)):
+        return isinstance(value, str) and _ISO_DATE.fullmatch(value) is not None
+    if isinstance(field, forms.TimeField):
+        return isinstance(value, str) and _TIME.fullmatch(value) is not None
+    return False
+
+
+def _free_text(version: DecisionVersion) -> bool:
+    """Whether any answer of the version is typed text. Anything not known to be a choice or a date counts."""
+    if version.amendment_reason.strip():
+        return True
+    flow = flow_of(version)
+    for key, stored in (version.answers or {}).items():
+        step = flow.step(key)
+        if not isinstance(stored, dict) or step is None:
+            if _has_text(stored):
+                return True
+            continue
+        fields = step.form_class.base_fields
+        for name, value in stored.items():
+            if key == "people" and name == "people":
+                continue  # people are rows, checked on their own
+            if _has_text(value) and not _structured(fields.get(name), value):
+                return True
+    return False
+
+
+def _people_entries(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    entries = (answers.get("people") or {}).get("people") if isinstance(answers.get("people"), dict) else None
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _consent_from(version: DecisionVersion) -> list[str]:
+    """Person ids the version's person-choice answers point at (whom consent was sought from)."""
+    flow = flow_of(version)
+    found = []
+    for key, stored in (version.answers or {}).items():
+        step = flow.step(key)
+        if step is None or not isinstance(stored, dict):
+            continue
+        for name, value in stored.items():
+            if isinstance(step.form_class.base_fields.get(name), PersonChoiceField) and value not in (None, ""):
+                found.append(str(value))
+    return found
+
+
+def review_reasons(versions: list[DecisionVersion], links: list[DecisionPerson], subject_id: int) -> list[str]:
+    """Why a record must be reviewed before release (none: releasable as it is). Every version counts: an
+    earlier one may name someone the current one does not."""
+    others = any(link.person_id != subject_id for link in links)
+    protected = any(link.protect_identity and link.person_id != subject_id for link in links)
+    for v in versions:
+        for entry in _people_entries(v.answers or {}):
+            if entry.get("person_id") != subject_id:
+                others = True
+                protected = protected or bool(entry.get("protect_identity"))
+        others = others or any(pid != str(subject_id) for pid in _consent_from(v))
+    reasons = []
+    if others:
+        reasons.append(NAMES_OTHERS)
+    if protected:
+        reasons.append(PROTECTED)
+    if any(_free_text(v) for v in versions):
+        reasons.append(FREE_TEXT)
+    return reasons
+
+
+def _protected_people(
+    versions: list[DecisionVersion], links: list[DecisionPerson], subject_id: int
+) -> tuple[set[int], list[str]]:
+    """Ids and names of the people other than the subject whose identity any version, or the record, protects."""
+    ids = {link.person_id for link in links if link.protect_identity and link.person_id != subject_id}
+    for v in versions:
+        for entry in _people_entries(v.answers or {}):
+            if entry.get("protect_identity") and entry.get("person_id") != subject_id:
+                ids.add(entry.get("person_id"))  # type: ignore[arg-type]
+    names = {link.person.full_name for link in links if link.person_id in ids}
+    for v in versions:
+        entries = _people_entries(v.answers or {})
+        names |= {str(e["full_name"]) for e in entries if e.get("person_id") in ids and e.get("full_name")}
+    # Longest first, so a full name goes before a part of it.
+    return ids, sorted((n for n in names if n.strip()), key=len, reverse=True)
+
+
+def _withhold(value: Any, ids: set[int], names: list[str]) -> Any:
+    """`value` with protected people's entries blanked and their names taken out of any text."""
+    if isinstance(value, str):
+        for name in names:
+            value = re.sub(re.escape(name), WITHHELD, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_withhold(v, ids, names) for v in value]
+    if isinstance(value, dict):
+        kept = {k: _withhold(v, ids, names) for k, v in value.items()}
+        if "full_name" in value and value.get("person_id") in ids:
+            kept.update(full_name=WITHHELD, date_of_birth=None)
+        return kept
+    return value
+
+
+def _record(version: DecisionVersion, subject_id: int) -> dict[str, Any]:
+    """Everything the service holds about one decision, as JSON: the people it names and every version, which
+    folder it goes in and why. People whose identity is protected are withheld (only ever in the review folder)."""
     decision = version.decision
     links = list(DecisionPerson.objects.filter(decision=decision).select_related("person").order_by("position", "pk"))
+    versions = list(decision.versions.select_related("submitted_by").order_by("number"))
+    reasons = review_reasons(versions, links, subject_id)
+    protected_ids, protected_names = _protected_people(versions, links, subject_id)
+    folder = REVIEW_FOLDER if reasons else RELEASABLE_FOLDER
     people = [
         {
             "name": link.person.full_name,
             "date_of_birth": link.person.date_of_birth.isoformat() if link.person.date_of_birth else None,
             "date_of_birth_accuracy": link.person.birth_date_accuracy,
             "part": PersonPart(link.part).label if link.part in PersonPart.values else link.part,
-            "identity_protected": link.protect_identity,
+            "identity_protected": link.protect_identity or link.person_id in protected_ids,
             "is_the_subject": link.person_id == subject_id,
         }
         for link in links
     ]
+    for person, link in zip(people, links, strict=True):
+        if link.person_id in protected_ids:
+            person.update(name=WITHHELD, date_of_birth=None, date_of_birth_accuracy="")
     subject_part = next((p["part"] for p in people if p["is_the_subject"]), "")
     others = [p for p in people if not p["is_the_subject"]]
-    versions = list(decision.versions.select_related("submitted_by").order_by("number"))
-    return {
+    record = {
         "reference": decision.reference,
         "case_reference": decision.case_reference,
         "team": decision.team.name if decision.team else "",
@@ -219,10 +379,12 @@ def _record(version: DecisionVersion, subject_id: int, filename: str) -> dict[st
         "consent": ConsentStatus(version.consent_status).label,
         "review": ReviewStatus(decision.review_status).label,
         "current_version": version.number,
-        "pdf": filename,
+        "pdf": f"{folder}/{pdf.filename_for(version)}",
+        "folder": folder,
+        "review_reasons": reasons,
         "verification_code": pdf.group_code(version.content_hash),
         "subject_part": subject_part,
-        "names_other_people": bool(others),
+        "names_other_people": NAMES_OTHERS in reasons,
         "other_people_named": len(others),
         "people": people,
         "versions": [
@@ -237,6 +399,10 @@ def _record(version: DecisionVersion, subject_id: int, filename: str) -> dict[st
             for v in versions
         ],
     }
+    if protected_ids:
+        record["versions"] = _withhold(record["versions"], protected_ids, protected_names)
+        record["case_reference"] = _withhold(record["case_reference"], protected_ids, protected_names)
+    return record
 
 
 def _csv(records: list[dict[str, Any]]) -> bytes:
@@ -257,11 +423,37 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
                 r["subject_part"],
                 "Yes" if r["names_other_people"] else "No",
                 r["other_people_named"],
+                "; ".join(r["review_reasons"]),
                 r["pdf"],
                 r["verification_code"],
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _readme(found: SubjectAccessRequest, records: list[dict[str, Any]]) -> str:
+    """What the bundle holds, counted from the records themselves, naming only the folders it has."""
+    review = [r for r in records if r["folder"] == REVIEW_FOLDER]
+    releasable = len(records) - len(review)
+    text = README_HEAD.format(
+        pk=found.pk,
+        made=_uk(timezone.now()),
+        by=found.requested_by.get_full_name() or found.requested_by.get_username(),
+        organisation=found.organisation.name,
+        total=len(records),
+        releasable=releasable,
+        review=len(review),
+    )
+    if releasable:
+        text += README_RELEASABLE.format(count=releasable)
+    if review:
+        text += README_REVIEW.format(
+            count=len(review),
+            others=sum(1 for r in review if NAMES_OTHERS in r["review_reasons"]),
+            free_text=sum(1 for r in review if FREE_TEXT in r["review_reasons"]),
+            protected=sum(1 for r in review if PROTECTED in r["review_reasons"]),
+        )
+    return text + README_TAIL.format(verify_url=found.verify_url)
 
 
 # The chunks and the finished bundle -----------------------------------------------------------------------
@@ -283,17 +475,10 @@ class SubjectAccessBundle(ZipFileJob):
                     version = DecisionVersion.objects.select_related(
                         "decision", "decision__organisation", "decision__team", "decision__owner", "submitted_by"
                     ).get(pk=version_id)
-                    names_others = (
-                        DecisionPerson.objects.filter(decision_id=version.decision_id)
-                        .exclude(person_id=found.person_id)
-                        .exists()
-                    )
-                    folder = OTHERS_FOLDER if names_others else PLAIN_FOLDER
-                    filename = f"{folder}/{pdf.filename_for(version)}"
+                    record = _record(version, found.person_id)
                     data = pdf.render_pdf(version, generated_by=found.requested_by, verify_url=found.verify_url)
                     assert data is not None  # bytes when no target is given
-                    archive.writestr(filename, signing.sign_pdf(data))
-                    record = _record(version, found.person_id, filename)
+                    archive.writestr(record["pdf"], signing.sign_pdf(data))
                     archive.writestr(
                         f"data/{version.decision.reference}.json",
                         json.dumps(record, ensure_ascii=False),
@@ -305,7 +490,8 @@ class SubjectAccessBundle(ZipFileJob):
                             "reference": version.decision.reference,
                             "version": version.number,
                             "content_hash": version.content_hash,
-                            "names_others": names_others,
+                            "names_others": record["names_other_people"],
+                            "for_review": record["folder"] == REVIEW_FOLDER,
                         }
                     )
                     progress(done)
@@ -337,21 +523,19 @@ class SubjectAccessBundle(ZipFileJob):
                 if len(names) != found.total or len(records) != found.total:
                     raise RuntimeError(f"{len(names)} PDFs and {len(records)} records for {found.total} decisions")
                 others = sum(1 for r in records if r["names_other_people"])
+                for_review = sum(1 for r in records if r["folder"] == REVIEW_FOLDER)
                 deflated = zipfile.ZIP_DEFLATED
-                archive.writestr(
-                    "records.json", json.dumps(records, ensure_ascii=False, indent=1), compress_type=deflated
-                )
-                archive.writestr("records.csv", _csv(records), compress_type=deflated)
-                readme = README.format(
-                    pk=found.pk,
-                    made=_uk(timezone.now()),
-                    by=found.requested_by.get_full_name() or found.requested_by.get_username(),
-                    organisation=found.organisation.name,
-                    total=len(records),
-                    others=others,
-                    verify_url=found.verify_url,
-                )
-                archive.writestr("README.txt", readme, compress_type=deflated)
+                # Each folder's data files hold only that folder's records: nothing from a record for review is
+                # ever in a releasable file.
+                for folder in (RELEASABLE_FOLDER, REVIEW_FOLDER):
+                    held = [r for r in records if r["folder"] == folder]
+                    if not held:
+                        continue
+                    archive.writestr(
+                        f"{folder}/records.json", json.dumps(held, ensure_ascii=False, indent=1), compress_type=deflated
+                    )
+                    archive.writestr(f"{folder}/records.csv", _csv(held), compress_type=deflated)
+                archive.writestr("README.txt", _readme(found, records), compress_type=deflated)
             size = joined.tell()
             joined.seek(0)
             digest = hashlib.file_digest(joined, "sha256").hexdigest()
@@ -360,15 +544,15 @@ class SubjectAccessBundle(ZipFileJob):
             with transaction.atomic():
                 finishing.complete()
                 refuse_disposed([row["decision_id"] for row in rows], BundleStopped(DISPOSED_DURING))
-                self._publish(found, job, rows, others, stored, size, digest)
+                self._publish(found, job, rows, others, for_review, stored, size, digest)
         except BaseException:
             delete_quietly(stored)
             raise
         attempt_files_delete(found.pk, job.attempt)
 
     def _publish(
-        self, found: SubjectAccessRequest, job: Job, rows: list[dict[str, Any]], others: int, name: str, size: int,
-        digest: str,
+        self, found: SubjectAccessRequest, job: Job, rows: list[dict[str, Any]], others: int, for_review: int,
+        name: str, size: int, digest: str,
     ) -> None:  # fmt: skip
         """Mark the bundle ready and record one PDF export per record, together."""
         current = SubjectAccessRequest.objects.select_for_update().get(pk=found.pk)
@@ -378,6 +562,7 @@ class SubjectAccessBundle(ZipFileJob):
         current.status = ExportStatus.READY
         current.done = len(rows)
         current.naming_others = others
+        current.for_review = for_review
         current.finished_at = now
         current.updated_at = now
         current.expires_at = now + DOWNLOAD_FOR
@@ -386,7 +571,7 @@ class SubjectAccessBundle(ZipFileJob):
         current.file_sha256 = digest
         current.save(
             update_fields=[
-                "status", "done", "naming_others", "finished_at", "updated_at", "expires_at", "file_name",
+                "status", "done", "naming_others", "for_review", "finished_at", "updated_at", "expires_at", "file_name",
                 "file_size", "file_sha256",
             ]
         )  # fmt: skip

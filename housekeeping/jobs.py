@@ -1,10 +1,11 @@
 """Housekeeping, run by the background workers every day: expired sessions removed, expired export files (bulk
-exports, subject access bundles) deleted, and the client data of old audit events cleared.
+exports, subject access bundles) deleted, the client data of old audit events cleared, and drafts discarded
+longer ago than DISCARDED_DRAFT_KEEP_DAYS purged with the people no record names (retention/drafts.py).
 
-Each of the three is a chunk of one background job (background/runner.py), so a worker killed half way is
+Each of the four is a chunk of one background job (background/runner.py), so a worker killed half way is
 replaced and the chunk runs again. Every chunk works in small transactions, each doing a batch and moving the
 run's counts together, and starts again from what is left: nothing is done, or counted, twice, and nothing is
-left half done. When all three are done, one transaction marks the run done and audits the counts.
+left half done. When all four are done, one transaction marks the run done and audits the counts.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from audit import services as audit
 from background import runner
 from background.models import Chunk, Job
 from exports import expiry
+from retention import drafts
 
 from .models import HousekeepingRun, RunStatus
 
 KIND = "housekeeping.jobs.housekeeping"
-SESSIONS, EXPORT_FILES, CLIENT_DATA = "sessions", "export_files", "client_data"
+SESSIONS, EXPORT_FILES, CLIENT_DATA, DRAFTS = "sessions", "export_files", "client_data", "drafts"
 
 
 def batch_size() -> int:
@@ -104,7 +106,31 @@ def clear_client_data(run: HousekeepingRun, progress: runner.Progress) -> int:
         _pause()
 
 
-WORK = {SESSIONS: purge_sessions, EXPORT_FILES: delete_export_files, CLIENT_DATA: clear_client_data}
+def purge_drafts(run: HousekeepingRun, progress: runner.Progress) -> int:
+    """Old discarded drafts first (a never-submitted one lets go of its people), then the people no one names."""
+    done = 0
+    for purge, field in (
+        (drafts.purge_discarded_batch, "drafts_purged"),
+        (drafts.purge_unnamed_people_batch, "people_removed"),
+    ):
+        while True:
+            with transaction.atomic():
+                removed = purge(run.started_at, batch_size())
+                _count(run.pk, **{field: removed})
+            if not removed:
+                break
+            done += removed
+            progress(done)
+            _pause()
+    return done
+
+
+WORK = {
+    SESSIONS: purge_sessions,
+    EXPORT_FILES: delete_export_files,
+    CLIENT_DATA: clear_client_data,
+    DRAFTS: purge_drafts,
+}
 
 
 class HousekeepingJob(runner.JobKind):
@@ -141,6 +167,11 @@ class HousekeepingJob(runner.JobKind):
                     "events_left": run.client_events_left,
                 },
             )
+            audit.record(
+                action=actions.HOUSEKEEPING_DRAFTS,
+                target=run,
+                details={"drafts_purged": run.drafts_purged, "people_removed": run.people_removed},
+            )
 
     def failed(self, job: Job, message: str) -> None:
         HousekeepingRun.objects.filter(pk=job.owner_id, status=RunStatus.RUNNING).update(
@@ -173,6 +204,7 @@ def housekeeping_start(*, now: Any = None) -> HousekeepingRun | None:
             ({"task": SESSIONS}, Session.objects.filter(expire_date__lt=now).count()),
             ({"task": EXPORT_FILES}, expiry.expired_count(now)),
             ({"task": CLIENT_DATA}, clearing.events_to_clear(before=before, after=after)),
+            ({"task": DRAFTS}, drafts.discarded_due(now).count() + drafts.unnamed_people(now).count()),
         ]
         # In this transaction: the run, its job and the job's tasks exist together or not at all.
         runner.start(kind=KIND, owner_id=run.pk, attempt=1, chunks=chunks)

@@ -34,6 +34,8 @@ class HousekeepingRun(models.Model):
     client_events_cleared = models.PositiveIntegerField(default=0)
     format_1_events_cleared = models.PositiveIntegerField(default=0)
     client_events_left = models.PositiveIntegerField(default=0)
+    drafts_purged = models.PositiveIntegerField(default=0)
+    people_removed = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from decisions.permissions import Can, ensure
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .forms import ApproveForm, HoldForm, LiftForm, OrganisationHoldForm, ProposeForm
 
 PAGE_SIZE = 50
@@ -36,8 +36,23 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "proposals": list(selectors.proposals_waiting(request.user)[:20]),
             "organisation_hold": selectors.active_organisation_hold(organisation.pk),
+            "abandoned": list(drafts.abandoned_for_user(request.user)[:PAGE_SIZE]),
+            "abandoned_days": drafts.abandoned_days(),
         },
     )
+
+
+@require_POST
+def draft_dispose(request: HttpRequest, reference: str) -> HttpResponse:
+    ensure(request.user, Can.MANAGE_RETENTION)
+    draft = drafts.get_open_draft_for_retention(request.user, reference)
+    try:
+        drafts.abandoned_draft_dispose(by=request.user, draft=draft, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The draft of {reference} has been disposed of. What it held is gone.")
+    return redirect("retention:due")
 
 
 def _record_forms(data: Any = None, action: str = "") -> dict[str, Any]:

@@ -339,6 +339,10 @@ DISPOSAL_APPROVER_MIN_DAYS: int = env.int("DISPOSAL_APPROVER_MIN_DAYS", default=
 # database.
 HOUSEKEEPING_BATCH: int = env.int("HOUSEKEEPING_BATCH", default=1000)
 HOUSEKEEPING_PAUSE_SECONDS: float = env.float("HOUSEKEEPING_PAUSE_SECONDS", default=0.0)
+# Drafts (retention/drafts.py): housekeeping purges a discarded draft this many days after it was discarded; an
+# open draft nobody has saved for ABANDONED_DRAFT_DAYS is listed on the retention page for an admin to dispose of.
+DISCARDED_DRAFT_KEEP_DAYS: int = env.int("DISCARDED_DRAFT_KEEP_DAYS", default=30)
+ABANDONED_DRAFT_DAYS: int = env.int("ABANDONED_DRAFT_DAYS", default=90)
 
 # Digitally signed PDFs (decisions/signing.py): a PKCS#12 file (certificate and private key). `make run`
 # makes a self-signed demo one in var/; production supplies one issued for the organisation. Certificates

@@ -133,6 +133,8 @@ ACCESS: dict[str, Access] = {
         get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=400, org_record=True
     ),
     "retention:organisation_hold": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
+    # Disposing of a draft nobody has saved for ABANDONED_DRAFT_DAYS (a fresh one is refused, with a message).
+    "retention:draft_dispose": Access(post=_set(ADMIN), methods=("POST",), org_record=True),
     "exports:start": Access(get=_set(ADMIN), post=_set(ADMIN), methods=("GET", "POST"), post_status=200),
     "exports:detail": Access(get=_set(ADMIN), org_record=True),
     "exports:progress": Access(get=_set(ADMIN), org_record=True),
@@ -263,6 +265,7 @@ class AuthorisationMatrixTests(World):
             "decisions:step": {"reference": self.draft_ref, "step": "request"},
             "decisions:check": {"reference": self.draft_ref},
             "decisions:discard": {"reference": self.draft_ref},
+            "retention:draft_dispose": {"reference": self.draft_ref},
             "oversight:approve": {"reference": self.submitted_ref, "number": 1},
             "oversight:return": {"reference": self.submitted_ref, "number": 1},
             "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "made-up"},

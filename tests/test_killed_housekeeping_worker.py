@@ -41,7 +41,9 @@ def test_a_worker_killed_mid_housekeeping_finishes_complete_with_no_duplicates(
     assert report["legacy_records_distinct"] == report["legacy_records"]
     assert report["events_with_client_data"] == 0
     assert report["file_expiry_events"] == report["file_expiry_targets"] == planned["files"]
-    assert report["summaries"] == ["housekeeping_client_data", "housekeeping_export_files", "housekeeping_sessions"]
+    assert report["summaries"] == [
+        "housekeeping_client_data", "housekeeping_drafts", "housekeeping_export_files", "housekeeping_sessions"
+    ]  # fmt: skip
     # The killed worker's chunk was taken again, by the other worker.
     claims = [c["claims"] for c in report["chunks"]]
     assert sorted(claims) == [1] * (len(claims) - 1) + [2], report["chunks"]

@@ -22,9 +22,9 @@ from audit import actions
 from audit.models import AuditEvent
 from audit.verify import verify_chains
 from decisions import signing
-from exports import services
+from exports import services, subject_access
 from exports.models import DOWNLOAD_FOR, ExportStatus, SubjectAccessRequest
-from exports.subject_access import OTHERS_FOLDER, PLAIN_FOLDER, prune_expired_bundles
+from exports.subject_access import FREE_TEXT, NAMES_OTHERS, RELEASABLE_FOLDER, REVIEW_FOLDER, prune_expired_bundles
 
 from .base import World
 from .factories import amend, make_submitted_decision
@@ -145,12 +145,18 @@ class FindingThePersonTests(SubjectAccessWorld):
 
 class BundleTests(SubjectAccessWorld):
     def test_the_bundle_holds_each_record_signed_with_its_data_and_marks_third_parties(self) -> None:
-        response = self.start(self.zoe)
+        # The record naming only Zoë is taken as holding no free text here, so it is releasable.
+        alone = self.alone.decision_id
+        real = subject_access._free_text
+        with mock.patch.object(subject_access, "_free_text", lambda v: v.decision_id != alone and real(v)):
+            response = self.start(self.zoe)
         found = SubjectAccessRequest.objects.get()
         assert response.status_code == 302 and response["Location"] == detail(found)
-        assert (found.status, found.total, found.done, found.naming_others) == (ExportStatus.READY, 2, 2, 1)
+        assert (found.status, found.total, found.done, found.naming_others, found.for_review) == (
+            ExportStatus.READY, 2, 2, 1, 1
+        )  # fmt: skip
         page = self.admin.get(detail(found)).content.decode()
-        assert "The bundle is ready" in page and "1 of them also names other people" in page
+        assert "The bundle is ready" in page and "1 of them needs review before release" in page
 
         download = self.admin.get(detail(found, "subject_access_download"))
         assert download.status_code == 200 and download["Content-Type"] == "application/zip"
@@ -158,10 +164,12 @@ class BundleTests(SubjectAccessWorld):
         mother_ref, alone_ref = self.with_mother.decision.reference, self.alone.decision.reference
         assert sorted(archive.namelist()) == sorted(
             [
-                f"{OTHERS_FOLDER}/{mother_ref}-v2-audit-record.pdf",
-                f"{PLAIN_FOLDER}/{alone_ref}-v1-audit-record.pdf",
-                "records.json",
-                "records.csv",
+                f"{REVIEW_FOLDER}/{mother_ref}-v2-audit-record.pdf",
+                f"{REVIEW_FOLDER}/records.json",
+                f"{REVIEW_FOLDER}/records.csv",
+                f"{RELEASABLE_FOLDER}/{alone_ref}-v1-audit-record.pdf",
+                f"{RELEASABLE_FOLDER}/records.json",
+                f"{RELEASABLE_FOLDER}/records.csv",
                 "README.txt",
             ]
         )
@@ -170,10 +178,11 @@ class BundleTests(SubjectAccessWorld):
                 check = signing.check_signature(archive.read(name))
                 assert check.state == signing.SignatureState.VALID, (name, check)
 
-        records = {r["reference"]: r for r in json.loads(archive.read("records.json"))}
-        assert set(records) == {mother_ref, alone_ref}
-        with_mother = records[mother_ref]
+        (with_mother,) = json.loads(archive.read(f"{REVIEW_FOLDER}/records.json"))
+        (alone_record,) = json.loads(archive.read(f"{RELEASABLE_FOLDER}/records.json"))
+        assert (with_mother["reference"], alone_record["reference"]) == (mother_ref, alone_ref)
         assert with_mother["names_other_people"] is True and with_mother["other_people_named"] == 1
+        assert with_mother["review_reasons"] == [NAMES_OTHERS, FREE_TEXT]
         assert [(p["name"], p["is_the_subject"]) for p in with_mother["people"]] == [
             ("Zoë O'Brien", True),
             ("Siobhán O'Brien", False),
@@ -183,13 +192,37 @@ class BundleTests(SubjectAccessWorld):
         assert with_mother["versions"][1]["amendment_reason"] == "Mother's address corrected"
         assert with_mother["versions"][1]["answers"] == self.with_mother.answers
         assert with_mother["case_reference"] == "CASE-1"
-        assert records[alone_ref]["names_other_people"] is False
-        assert "Sam Stranger" not in archive.read("records.json").decode()
+        assert alone_record["names_other_people"] is False and alone_record["review_reasons"] == []
+        for name in archive.namelist():
+            assert b"Sam Stranger" not in archive.read(name)
+            if name.startswith(RELEASABLE_FOLDER) and not name.endswith(".pdf"):
+                assert b"Siobh" not in archive.read(name) and mother_ref.encode() not in archive.read(name)
 
-        rows = list(csv.DictReader(io.StringIO(archive.read("records.csv").decode("utf-8-sig"))))
-        marks = {row["Reference"]: row["Names other people (review before release)"] for row in rows}
-        assert marks == {mother_ref: "Yes", alone_ref: "No"}
-        assert "1 of them also name other people" in archive.read("README.txt").decode()
+        rows = list(csv.DictReader(io.StringIO(archive.read(f"{REVIEW_FOLDER}/records.csv").decode("utf-8-sig"))))
+        marks = [(r["Reference"], r["Names other people (review before release)"]) for r in rows]
+        assert marks == [(mother_ref, "Yes")]
+        assert rows[0]["Why it needs review"] == f"{NAMES_OTHERS}; {FREE_TEXT}"
+        rows = list(csv.DictReader(io.StringIO(archive.read(f"{RELEASABLE_FOLDER}/records.csv").decode("utf-8-sig"))))
+        assert [(r["Reference"], r["Why it needs review"]) for r in rows] == [(alone_ref, "")]
+        readme = archive.read("README.txt").decode()
+        assert "in this bundle: 2.\nReleasable as they are: 1. To review before release: 1." in readme
+        assert "releasable/ (1)\n    Records that name only this person" in readme
+        assert "review-before-release/ (1)\n    Records that name other people (1) or hold free text" in readme
+
+    def test_every_record_with_free_text_goes_for_review(self) -> None:
+        self.start(self.zoe)
+        found = SubjectAccessRequest.objects.get()
+        assert (found.naming_others, found.for_review) == (1, 2)
+        page = self.admin.get(detail(found)).content.decode()
+        assert "2 of them need review before release" in page
+        archive = self.bundle(self.admin.get(detail(found, "subject_access_download")))
+        assert not [n for n in archive.namelist() if n.startswith(RELEASABLE_FOLDER)]
+        records = json.loads(archive.read(f"{REVIEW_FOLDER}/records.json"))
+        assert {r["reference"]: r["review_reasons"] for r in records} == {
+            self.with_mother.decision.reference: [NAMES_OTHERS, FREE_TEXT],
+            self.alone.decision.reference: [FREE_TEXT],
+        }
+        assert "releasable/" not in archive.read("README.txt").decode()
 
     def test_a_record_disposed_of_while_the_bundle_is_made_is_not_released(self) -> None:
         from decisions.choices import DecisionStatus

@@ -90,6 +90,7 @@ def report_subject_access(request_id: int) -> dict[str, Any]:
         "done": found.done,
         "total": found.total,
         "naming_others": found.naming_others,
+        "for_review": found.for_review,
         "error": found.error_message,
         "chunks": list(
             Chunk.objects.filter(job__in=jobs).order_by("index").values("index", "status", "claims", "worker")
@@ -109,9 +110,20 @@ def report_subject_access(request_id: int) -> dict[str, Any]:
         with export_storage().open(found.file_name, "rb") as f, zipfile.ZipFile(io.BytesIO(f.read())) as archive:
             out["entries"] = archive.namelist()
             out["zip_ok"] = archive.testzip() is None
-            out["json_references"] = [r["reference"] for r in json.loads(archive.read("records.json"))]
-            rows = list(csv.reader(io.StringIO(archive.read("records.csv").decode("utf-8-sig"))))[1:]
-            out["csv_references"] = [row[0] for row in rows]
+            # Each folder (releasable, review-before-release) has its own records.json and records.csv.
+            names = archive.namelist()
+            out["json_references"] = [
+                r["reference"]
+                for name in names
+                if name.endswith("/records.json")
+                for r in json.loads(archive.read(name))
+            ]
+            out["csv_references"] = [
+                row[0]
+                for name in names
+                if name.endswith("/records.csv")
+                for row in list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))[1:]
+            ]
     out["stored"] = sorted(_all_files(export_storage(), "subject-access"))
     return out
 

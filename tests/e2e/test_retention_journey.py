@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, Journey, shell
 
@@ -87,3 +88,39 @@ def test_admin_proposes_from_the_due_list_and_a_second_admin_approves(journey: J
     journey.go("/retention/disposed")
     assert reference in page.content()
     journey.look("disposed-list")
+
+
+ABANDONED = """
+import datetime, json
+from django.utils import timezone
+from accounts.models import User
+from decisions import services
+from decisions.models import DecisionDraft
+from tests.factories import answers_for, save_answers
+p = User.objects.get(username="practitioner.north")
+draft = save_answers(p, services.decision_start(by=p), answers_for(["request"]))
+DecisionDraft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - datetime.timedelta(days=120))
+print("REF " + json.dumps(draft.decision.reference))
+"""
+
+
+def test_admin_disposes_of_a_draft_nobody_has_saved_for_months(journey: Journey) -> None:
+    line = next(line for line in shell(ABANDONED).splitlines() if line.startswith("REF "))
+    abandoned = str(json.loads(line[4:]))
+    page = journey.page
+    journey.sign_in("admin.north")
+    follow(journey, "Records due for retention review")
+    row = page.locator("tr", has_text=abandoned)
+    expect(row).to_contain_text("New record, never submitted")
+    expect(page.locator("main")).not_to_contain_text("PC Jane Smith")  # nothing typed into the draft is shown
+    journey.look("abandoned-drafts")
+    page.set_viewport_size({"width": 375, "height": 800})
+    journey.look("abandoned-drafts-narrow")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_navigation():
+        row.get_by_role("button", name=f"Dispose of draft {abandoned}").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"The draft of {abandoned} has been disposed of"
+    )
+    expect(page.locator("tr", has_text=abandoned)).to_have_count(0)
+    journey.look("abandoned-draft-disposed")
