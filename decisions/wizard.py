@@ -226,7 +226,10 @@ class SendingDetailForm(f.SendingForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["method"].required = False
+        # Not asked here, so not taken from a post either (an error on a field the page lacks could not be fixed).
+        for name in ("method", "method_other"):
+            self.fields[name].required = False
+            self.fields[name].disabled = True
         self.fields["secure_detail"].help_text = (
             "You say how it was sent to each recipient on the next page. Here, add anything else you did to keep "
             "it secure: for example, a password sent separately, or checking who answers the phone"

@@ -30,7 +30,9 @@ from ..base import World
 from ..factories import answers_for, make_submitted_decision, save_answers
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-START = dt.datetime(2027, 1, 4, 10, 0, tzinfo=dt.UTC)
+# In the past (housekeeping runs at START + 31 days): the database refuses a client-data clearing that starts
+# ahead of its own clock.
+START = dt.datetime(2026, 11, 4, 10, 0, tzinfo=dt.UTC)  # the day after the example answers
 SECRETS = ("PC Jane Smith", "CASE-123", "Strategy discussion about bruising", "Jamie Brown")
 DUE = reverse("retention:due")
 
