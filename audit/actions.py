@@ -25,7 +25,8 @@ DECISION_VIEW = "decision_view"
 DECISION_DRAFT_DISCARD = "decision_draft_discard"
 DECISION_AMEND_CANCEL = "decision_amend_cancel"
 DECISION_DRAFT_RESHAPE = "decision_draft_reshape"
-DECISION_FOLLOW_UP_DONE = "decision_follow_up_done"
+DECISION_FOLLOW_UP_DONE = "decision_follow_up_done"  # the one-click record before follow-ups were forms
+DECISION_FOLLOW_UP_RECORD = "decision_follow_up_record"
 PERSON_CREATE = "person_create"
 
 REVIEW_APPROVE = "review_approve"
@@ -95,6 +96,7 @@ LABELS = {
     DECISION_AMEND_CANCEL: "Cancelled an amendment",
     DECISION_DRAFT_RESHAPE: "Moved a draft to the current questions",
     DECISION_FOLLOW_UP_DONE: "Recorded that the family was told",
+    DECISION_FOLLOW_UP_RECORD: "Recorded a follow-up",
     PERSON_CREATE: "Added a person to the organisation's records",
     REVIEW_APPROVE: "Signed off a decision",
     REVIEW_RETURN: "Returned a decision",

@@ -320,6 +320,12 @@ def _what(event: AuditEvent, facts: PageFacts) -> list[str]:
         return ["The draft's answers were moved into the current questions"]
     if action == actions.DECISION_FOLLOW_UP_DONE:
         return [f"They were to be told by {_day(details.get('due'))}"] if details.get("due") else []
+    if action == actions.DECISION_FOLLOW_UP_RECORD:
+        what = {"family_told": "The family told", "share_sent": "The information sent"}.get(
+            str(details.get("kind")), "A follow-up"
+        )
+        done = "done" if details.get("outcome") == "done" else "not done after all"
+        return [f"{what}: {done}, following version {details.get('version')}"]
     if action in (actions.DECISION_VIEW, actions.PDF_EXPORT):
         version = details.get("version")
         line = f"Version {version}" if version else "The draft"

@@ -46,3 +46,15 @@ class BirthDateAccuracy(models.TextChoices):
     EXACT = "exact", "Exact"
     APPROXIMATE = "approximate", "Approximate"
     UNKNOWN = "unknown", "Not known"
+
+
+class FollowUpKind(models.TextChoices):
+    """Something done after a decision, as it said: recorded as a follow-up, never as an amendment."""
+
+    FAMILY_TOLD = "family_told", "Telling the family"
+    SHARE_SENT = "share_sent", "Sending the information"
+
+
+class FollowUpOutcome(models.TextChoices):
+    DONE = "done", "Done"
+    NOT_DONE = "not_done", "Not done after all"

@@ -770,7 +770,21 @@ class RecipientForm(StepForm):
         "what they were given",
         required=False,
     )
+    # Entered before sign-off in an organisation that reviews before sharing: the date and way are a plan, and
+    # sending it is recorded after sign-off (follow_ups.py). Kept in the entry, so the record reads as it was.
+    planned = forms.BooleanField(required=False, widget=forms.HiddenInput)
     conditional = [("method_other", "method", ("other",))]
+
+    def __init__(self, *args: Any, planned: bool = False, **kwargs: Any) -> None:
+        self.is_planned = planned
+        super().__init__(*args, **kwargs)
+        if planned:
+            self.fields["shared_date"].label = "Planned date"
+            self.fields[
+                "shared_date"
+            ].help_text = "The date you plan to send it, once the decision is signed off. For example, 27 3 2026"
+            self.fields["shared_time"].label = "Planned time (optional)"
+            self.fields["method"].label = "How will it be sent?"
 
     def build_layout(self) -> Layout:
         labels = [label for value, label in g.SHARING_METHODS if value != "other"]
@@ -788,6 +802,10 @@ class RecipientForm(StepForm):
         answers = super().to_answers()
         time_value = self.cleaned_data.get("shared_time")
         answers["shared_time"] = time_value.strftime("%H:%M") if time_value else ""
+        # Only planned entries say so: entries as they were before this existed stay exactly the same.
+        answers.pop("planned", None)
+        if self.is_planned or self.cleaned_data.get("planned"):
+            answers["planned"] = True
         return answers
 
 
@@ -939,11 +957,12 @@ class RecipientsForm(ListStepForm):
         method = display_value(fields["method"], entry.get("method", ""))
         if entry.get("method") == "other" and entry.get("method_other"):
             method = str(entry["method_other"])
+        planned = bool(entry.get("planned"))
         lines = [
             ", ".join(str(v) for v in (entry.get("person", ""), entry.get("agency", "")) if v),
             str(entry.get("contact", "")),
-            f"Shared {when}" if when else "",
-            method,
+            (f"Planned for {when}, after sign-off" if planned else f"Shared {when}") if when else "",
+            f"To be sent by: {method}" if planned and method else method,
         ]
         if entry.get("given"):
             lines.append(f"Given: {entry['given']}")

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.models import Organisation, ReviewTiming
+
 from . import people, selectors, services
 from .flow import Flow, Step
 from .forms import (
@@ -135,7 +137,7 @@ def list_step(
             return redirect(here)
         errors.extend(("", p.message) for p in saved)
     elif action == "add" and form_class is RecipientsForm:
-        add_form = RecipientForm(data=request.POST)
+        add_form = RecipientForm(data=request.POST, planned=_plans_sharing(draft))
         if add_form.is_valid():
             added = [*entries, add_form.to_answers()]
             if len(entries) >= form_class.max_entries:
@@ -259,15 +261,22 @@ def _recipients_page(
             asked = draft.answers.get("request") or {}
             person = ", ".join(v for v in (asked.get("requester_name", ""), asked.get("requester_role", "")) if v)
             initial = {"agency": asked.get("requester_agency", ""), "person": person}
-        add_form = RecipientForm(initial=initial)
+        add_form = RecipientForm(initial=initial, planned=_plans_sharing(draft))
     context.update(
         entries=[{"number": n, "text": RecipientsForm.entry_summary(e)} for n, e in enumerate(entries, start=1)],
         add_form=add_form,
         errors=errors,
         form_errors=_errors_of(add_form),
         has_requester=bool((draft.answers.get("request") or {}).get("requester_agency")),
+        plans_sharing=add_form.is_planned,
     )
     return render(request, "decisions/recipients_step.html", context)
+
+
+def _plans_sharing(draft: DecisionDraft) -> bool:
+    """The organisation reviews before sharing: recipients are entered as a plan, and sent after sign-off."""
+    timing = Organisation.objects.values_list("review_timing", flat=True).get(pk=draft.decision.organisation_id)
+    return bool(timing == ReviewTiming.BEFORE_SHARING)
 
 
 def _errors_of(form: Any) -> list[tuple[str, str]]:

@@ -18,7 +18,17 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from .choices import BirthDateAccuracy, ConsentStatus, DecisionStatus, Outcome, PersonPart, ReviewStatus
+from .choices import (
+    BirthDateAccuracy,
+    ConsentStatus,
+    DecisionStatus,
+    FollowUpKind,
+    FollowUpOutcome,
+    Outcome,
+    PersonPart,
+    ReviewStatus,
+)
+from .guidance import SHARING_METHODS
 
 
 def canonical_json(data: Any) -> str:
@@ -49,6 +59,10 @@ class Decision(models.Model):
     follow_up_done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # In an organisation that reviews before sharing, the current version's recipients are planned, not sent:
+    # the earliest planned date, and when the practitioner recorded that it was sent (a FollowUp) or not sent.
+    share_planned_on = models.DateField(null=True, blank=True)
+    share_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -85,6 +99,10 @@ class Decision(models.Model):
     @property
     def follow_up_open(self) -> bool:
         return self.follow_up_due is not None and self.follow_up_done_at is None
+
+    @property
+    def share_open(self) -> bool:
+        return self.share_planned_on is not None and self.share_sent_at is None
 
 
 class DraftQuerySet(models.QuerySet["DecisionDraft"]):
@@ -360,3 +378,47 @@ class DecisionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month:%Y-%m} {self.fact}={self.value}: {self.count}"
+
+
+class FollowUp(models.Model):
+    """What was done after a decision, as it said it would be (the family told, the information sent), or why it
+    was not done. Written once and never changed (append-only triggers); disposal clears its words through the
+    same path as the versions'. It is not part of the version it follows: that version's hash is unchanged."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="follow_ups")
+    version = models.ForeignKey(DecisionVersion, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
+    outcome = models.CharField(max_length=10, choices=FollowUpOutcome.choices)
+    # What was planned (the date the family was to be told by, or the planned sending date), for the record.
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.CharField(max_length=200, blank=True)
+    how = models.CharField(max_length=200, blank=True)
+    what_said = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["decision", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=[k.value for k in FollowUpKind]), name="follow_up_kind_valid"),
+            # Done: when and how. Not done: why. Disposal empties the words but keeps the dates.
+            models.CheckConstraint(
+                condition=Q(outcome=FollowUpOutcome.DONE, done_on__isnull=False)
+                | Q(outcome=FollowUpOutcome.NOT_DONE, done_on__isnull=True),
+                name="follow_up_outcome_matches_date",
+            ),
+            models.UniqueConstraint(fields=["version", "kind"], name="follow_up_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: {self.kind} {self.outcome}"
+
+    @property
+    def how_display(self) -> str:
+        if self.kind == FollowUpKind.SHARE_SENT:
+            return dict(SHARING_METHODS).get(self.how, self.how)
+        return self.how

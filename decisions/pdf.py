@@ -318,6 +318,7 @@ LISTED_ACTIONS = (
     actions.DECISION_AMEND_START,
     actions.REVIEW_APPROVE,
     actions.REVIEW_RETURN,
+    actions.DECISION_FOLLOW_UP_RECORD,
 )
 
 
@@ -383,6 +384,8 @@ def record_context(
         "reviews": _reviews(decision),
         "events": _events(decision),
         "event_summaries": _event_summaries(decision),
+        # Recorded after this version, outside what its code covers: an addendum, shown only when there is one.
+        "follow_ups": list(version.follow_ups.select_related("recorded_by", "version").order_by("recorded_at", "pk")),
         "code": group_code(version.content_hash),
         "code_lines": (group_code(version.content_hash[:32]), group_code(version.content_hash[32:])),
         "verify_url": verify_url,

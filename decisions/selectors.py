@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.http import Http404
 from accounts.models import Team
 
 from .choices import DecisionStatus, ReviewStatus
-from .models import Decision, DecisionDraft, DecisionVersion, Person
+from .models import Decision, DecisionDraft, DecisionVersion, FollowUp, Person
 from .people import normalise_name
 from .permissions import Can, has, membership_of
 
@@ -213,3 +214,45 @@ def follow_ups_due(user: Any, limit: int = 20) -> list[Decision]:
         .only("reference", "follow_up_due")
         .order_by("follow_up_due", "pk")[:limit]
     )
+
+
+def follow_up_records(decision: Decision) -> list[FollowUp]:
+    """What was recorded after the decision (the family told, the information sent), oldest first."""
+    return list(decision.follow_ups.select_related("recorded_by", "version").order_by("recorded_at", "pk"))
+
+
+def shares_to_send(user: Any, limit: int = 20) -> list[Decision]:
+    """The user's own decisions signed off but not yet recorded as sent (the organisation reviews before sharing),
+    soonest planned first."""
+    membership = membership_of(user)
+    if membership is None or not has(user, Can.START_DECISION):
+        return []
+    return list(
+        Decision.objects.filter(
+            organisation_id=membership.organisation_id,
+            owner=user,
+            status=DecisionStatus.SUBMITTED,
+            review_status=ReviewStatus.SIGNED_OFF,
+            share_planned_on__isnull=False,
+            share_sent_at__isnull=True,
+        )
+        .only("reference", "share_planned_on")
+        .order_by("share_planned_on", "pk")[:limit]
+    )
+
+
+def overdue_follow_ups(user: Any, today: dt.date, limit: int = 20) -> list[Decision]:
+    """Decisions the user may see whose family was not told, or whose information was not sent, by the date it
+    said: for the supervisor's home page."""
+    overdue_told = Q(follow_up_due__lt=today, follow_up_done_at__isnull=True)
+    overdue_sent = Q(review_status=ReviewStatus.SIGNED_OFF, share_planned_on__lt=today, share_sent_at__isnull=True)
+    return list(
+        decisions_for_user(user)
+        .filter(overdue_told | overdue_sent, status=DecisionStatus.SUBMITTED)
+        .select_related("owner")
+        .only(
+            "reference", "follow_up_due", "follow_up_done_at", "share_planned_on", "share_sent_at", "review_status",
+            "owner__first_name", "owner__last_name", "owner__username",
+        )
+        .order_by("follow_up_due", "share_planned_on", "pk")[:limit]
+    )  # fmt: skip

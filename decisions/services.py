@@ -14,9 +14,9 @@ from accounts.models import Organisation
 from audit import actions
 from audit import services as audit
 
-from . import people, summary, wizard
-from .choices import DecisionStatus, ReviewStatus
-from .models import Decision, DecisionDraft, DecisionVersion, Person, ReferenceCounter
+from . import follow_ups, people, summary, wizard
+from .choices import DecisionStatus, FollowUpKind, FollowUpOutcome, ReviewStatus
+from .models import Decision, DecisionDraft, DecisionVersion, FollowUp, Person, ReferenceCounter
 from .permissions import Can, can_amend, can_edit_draft, ensure
 from .signals import decision_submitted
 
@@ -299,10 +299,15 @@ def decision_submit(*, by: Any, draft: DecisionDraft, request: HttpRequest | Non
         decision.follow_up_due = due_date
         decision.follow_up_done_at = None
         decision.follow_up_done_by = None
+    # Recipients entered as planned (the organisation reviews before sharing) are sent after sign-off. Once
+    # recorded as sent, an amendment does not reopen it.
+    planned_on = follow_ups.planned_share_on(answers)
+    if planned_on != decision.share_planned_on and decision.share_sent_at is None:
+        decision.share_planned_on = planned_on
     decision.save(
         update_fields=[
             "current_version", "status", "submitted_at", "updated_at", "outcome", "review_status",
-            "follow_up_due", "follow_up_done_at", "follow_up_done_by",
+            "follow_up_due", "follow_up_done_at", "follow_up_done_by", "share_planned_on",
         ]
     )  # fmt: skip
     people.sync_links(decision, answers)
@@ -396,22 +401,54 @@ def person_create(
 
 
 @transaction.atomic
-def follow_up_record_done(*, by: Any, decision: Decision, request: HttpRequest | None = None) -> Decision:
-    """The family has been told, as the decision said they would be. An event on the decision, not an amendment:
-    the submitted versions are unchanged."""
-    decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
-    if decision.owner_id != by.pk or not decision.is_submitted:
+def follow_up_record(
+    *, by: Any, decision: Decision, kind: FollowUpKind, data: dict[str, Any], request: HttpRequest | None = None
+) -> FollowUp:
+    """What was done after the decision (the family told, the information sent), or why it was not: a row of its
+    own following the current version, which stays exactly as submitted (its hash and verification code too)."""
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=decision.pk)
+    if decision.owner_id != by.pk or not decision.is_submitted or decision.current_version is None:
         raise PermissionDenied
-    if not decision.follow_up_open:
-        return decision
-    decision.follow_up_done_at = timezone.now()
-    decision.follow_up_done_by = by
-    decision.save(update_fields=["follow_up_done_at", "follow_up_done_by"])
+    if not follow_ups.is_open(decision, kind):
+        raise ValidationError("This has been recorded already")
+    if kind == FollowUpKind.SHARE_SENT and decision.review_status != ReviewStatus.SIGNED_OFF:
+        raise ValidationError("Record that it was sent once the decision is signed off")
+    now = timezone.now()
+    done = data["outcome"] == FollowUpOutcome.DONE
+    follow_up = FollowUp(
+        organisation_id=decision.organisation_id,
+        decision=decision,
+        version=decision.current_version,
+        kind=kind,
+        outcome=data["outcome"],
+        due_on=follow_ups.due_on(decision, kind),
+        done_on=data.get("done_on") if done else None,
+        done_by=data.get("done_by", "") if done else "",
+        how=data.get("how", "") if done else "",
+        what_said=data.get("what_said", "") if done else "",
+        response=data.get("response", "") if done else "",
+        reason="" if done else data.get("reason", ""),
+        recorded_at=now,
+        recorded_by=by,
+    )
+    follow_up.full_clean()
+    follow_up.save()
+    if kind == FollowUpKind.FAMILY_TOLD:
+        decision.follow_up_done_at, decision.follow_up_done_by = now, by
+        decision.save(update_fields=["follow_up_done_at", "follow_up_done_by"])
+    else:
+        decision.share_sent_at = now
+        decision.save(update_fields=["share_sent_at"])
+    # Facts only: what was said stays on the follow-up, which disposal can clear.
     audit_decision(
-        actions.DECISION_FOLLOW_UP_DONE,
+        actions.DECISION_FOLLOW_UP_RECORD,
         by=by,
         decision=decision,
         request=request,
-        due=decision.follow_up_due.isoformat() if decision.follow_up_due else "",
+        follow_up=follow_up.pk,
+        kind=str(kind),
+        outcome=follow_up.outcome,
+        version=decision.current_version.number,
+        content_hash=decision.current_version.content_hash,
     )
-    return decision
+    return follow_up

@@ -13,5 +13,5 @@ urlpatterns = [
     path("<str:reference>/check", views.draft_check, name="check"),
     path("<str:reference>/amend", views.decision_amend, name="amend"),
     path("<str:reference>/discard", views.draft_discard, name="discard"),
-    path("<str:reference>/family-told", views.follow_up_done, name="follow_up_done"),
+    path("<str:reference>/follow-up/<slug:kind>", views.follow_up_record, name="follow_up"),
 ]

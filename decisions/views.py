@@ -12,12 +12,14 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.middleware import pop_kept_answer
 
-from . import display, list_steps, search, selectors, services, wizard
+from . import display, follow_ups, list_steps, search, selectors, services, wizard
+from .choices import FollowUpKind, ReviewStatus
 from .filter_html import filter_form_html
 from .flow import TaskState, TaskStatus
 from .forms import AmendForm, DiscardForm, StepForm, SubmitForm, people_in
@@ -318,6 +320,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
     services.decision_viewed(
         by=request.user, decision=decision, version=shown.number if shown else None, request=request
     )
+    records = selectors.follow_up_records(decision) if decision.is_submitted else []
     return render(
         request,
         "decisions/detail.html",
@@ -333,6 +336,9 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_amend": can_amend(request.user, decision) and open_draft is None,
             "edition": edition(decision.edition),
             "people_entries": entries_of(shown.answers) if shown else [],
+            "follow_up_records": records,
+            "open_follow_ups": follow_ups.open_follow_ups(decision, timezone.localdate()),
+            "one_click_told": follow_ups.one_click_record(decision, records),
         },
     )
 
@@ -428,16 +434,45 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "decisions/person.html", context)
 
 
-@require_http_methods(["POST"])
-def follow_up_done(request: HttpRequest, reference: str) -> HttpResponse:
-    """The practitioner records that the family was told, as the decision said they would be."""
+@require_http_methods(["GET", "POST"])
+def follow_up_record(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    """The practitioner records a follow-up on their decision (the family told, the information sent), on a page
+    of its own. Once recorded, or when nothing is to be followed up, the page sends them back to the decision."""
     decision = selectors.get_decision_for_user(request.user, reference)
+    chosen = follow_ups.kind_for_slug(kind)
+    if chosen is None:
+        raise Http404("No such follow-up")
     if decision.owner_id != request.user.pk or not decision.is_submitted:
         raise PermissionDenied
-    if decision.follow_up_open:
-        services.follow_up_record_done(by=request.user, decision=decision, request=request)
-        messages.success(request, f"Recorded that the family was told about {reference}.")
-    return redirect("decisions:detail", reference=reference)
+    if not follow_ups.is_open(decision, chosen.kind):
+        messages.info(request, "There is nothing to record for that on this decision.")
+        return redirect("decisions:detail", reference=reference)
+    waiting = chosen.kind == FollowUpKind.SHARE_SENT and decision.review_status != ReviewStatus.SIGNED_OFF
+    form = chosen.form_class(
+        data=request.POST if request.method == "POST" and not waiting else None,
+        initial={"done_by": request.user.display_name},
+    )
+    if request.method == "POST" and not waiting and form.is_valid():
+        try:
+            services.follow_up_record(
+                by=request.user, decision=decision, kind=chosen.kind, data=form.cleaned_data, request=request
+            )
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Recorded on {reference}.")
+        return redirect("decisions:detail", reference=reference)
+    return render(
+        request,
+        "decisions/follow_up.html",
+        {
+            "decision": decision,
+            "form": form,
+            "kind": chosen,
+            "due_on": follow_ups.due_on(decision, chosen.kind),
+            "waiting": waiting,
+        },
+    )
 
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -200,12 +200,15 @@ def home(request: HttpRequest) -> HttpResponse:
             items += practitioner_items(work)
             context["returned"] = work.returned
             context["follow_ups"] = decision_selectors.follow_ups_due(user)
+            context["to_send"] = decision_selectors.shares_to_send(user)
             context["today"] = timezone.localdate()
             context["recent"] = list(
                 decision_selectors.decisions_for_user(user).order_by("-updated_at", "-pk")[:RECENT_DECISIONS]
             )
         if has(user, Can.REVIEW):
             items += supervisor_items(user)
+            context["overdue_follow_ups"] = decision_selectors.overdue_follow_ups(user, timezone.localdate())
+            context["today"] = timezone.localdate()
         if has(user, Can.BULK_EXPORT):
             items.append(exports_item(user))
         if has(user, Can.SUBJECT_ACCESS):

@@ -42,6 +42,10 @@ GUARDED: dict[str, list[str]] = {
         "previous_id", "outcome", "consent_status", "lawful_basis", "special_category", "sharing_method",
     ],
     "oversight_review": ["id", "decision_id", "version_id", "reviewer_id", "outcome", "created_at"],
+    "decisions_followup": [
+        "id", "organisation_id", "decision_id", "version_id", "kind", "outcome", "due_on", "done_on",
+        "recorded_at", "recorded_by_id",
+    ],
 }  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from audit import actions
 from audit import services as audit
 from audit.models import AuditEvent
 from decisions.choices import DecisionStatus
-from decisions.models import Decision, DecisionDraft, DecisionVersion
+from decisions.models import Decision, DecisionDraft, DecisionVersion, FollowUp
 from decisions.permissions import Can, ensure
 from exports.models import BulkExport, SubjectAccessRequest
 from exports.storage import delete_quietly
@@ -282,6 +282,10 @@ def _remove_personal_content(decision: Decision) -> dict[str, int]:
         reviews = Review.objects.filter(decision=decision).update(
             comment=Case(When(outcome=ReviewOutcome.RETURN, then=Value(REMOVED)), default=Value(""))
         )
+        # Follow-ups keep what happened and when; who did it, how, what was said and why go.
+        follow_ups = FollowUp.objects.filter(decision=decision).update(
+            done_by="", how="", what_said="", response="", reason=""
+        )
     drafts = DecisionDraft.objects.filter(decision=decision).update(
         answers={},
         unfinished={},
@@ -291,6 +295,7 @@ def _remove_personal_content(decision: Decision) -> dict[str, int]:
     return {
         "versions": versions,
         "reviews": reviews,
+        "follow_ups": follow_ups,
         "drafts": drafts,
         "people": _remove_people(decision),
         "export_files": _remove_export_files(decision),

@@ -110,8 +110,11 @@ ACCESS: dict[str, Access] = {
     ),
     # Everyone who reads decisions may read a person of their organisation (and the decisions they may see).
     "decisions:person": Access(get=MEMBERS, org_record=True),
-    # Only the owner records that the family was told; it is a small event on the decision, not an amendment.
-    "decisions:follow_up_done": Access(post=_set(OWNER), methods=("POST",), org_record=True),
+    # Only the owner records a follow-up (the family told, the information sent): a record of its own, not an
+    # amendment. The matrix's record has none open, so the owner is sent back to the decision.
+    "decisions:follow_up": Access(
+        get=_set(OWNER), post=_set(OWNER), methods=("GET", "POST"), get_status=302, org_record=True
+    ),
     "audit:log": Access(get=_set(SUPERVISOR, AUDITOR)),
     "audit:export": Access(get=_set(SUPERVISOR, AUDITOR)),
     # Auditors read the chain status; only admins run the check.
@@ -258,7 +261,7 @@ class AuthorisationMatrixTests(World):
         return {
             "decisions:detail": records,
             "decisions:amend": records,
-            "decisions:follow_up_done": records,
+            "decisions:follow_up": {**records, "kind": "family-told"},
             "decisions:person": {"pk": self.person_pk},
             "exports:decision_pdf": records,
             "retention:record": records,

@@ -192,5 +192,6 @@ class SeedDemoWithoutDecisionsTests(TestCase):
     def test_no_decisions_makes_only_the_people(self) -> None:
         with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):
             call_command("seed_demo", "--no-decisions", stdout=StringIO(), stderr=StringIO())
-        assert User.objects.filter(demo_account=True).count() == 9
+        # Four roles and a second admin in each organisation, and the superuser.
+        assert User.objects.filter(demo_account=True).count() == 11
         assert not Decision.objects.exists()

@@ -27,7 +27,10 @@ from audit.models import AuditEvent
 from .base import World, make_user
 
 DEMO_PASSWORD = "demo password for tests"
-TWO_STEP_ROLES = {"supervisor.north", "admin.north", "auditor.north", "supervisor.south", "admin.south"}
+TWO_STEP_ROLES = {
+    "supervisor.north", "admin.north", "admin2.north", "auditor.north", "supervisor.south", "admin.south",
+    "admin2.south",
+}  # fmt: skip
 
 
 def seed() -> str:
@@ -60,6 +63,14 @@ class SeedDemoTwoStepTests(World):
             assert base64.b32encode(device.bin_key).decode().rstrip("=") == key
         practitioner = User.objects.get(username="practitioner.north")
         assert practitioner.demo_account and not twofactor.has_app_device(practitioner)
+
+    def test_each_organisation_has_a_second_admin_so_the_demo_can_dispose_of_a_record(self) -> None:
+        seed()
+        for short in ("north", "south"):
+            first, second = (User.objects.get(username=f"{stem}.{short}") for stem in ("admin", "admin2"))
+            assert first.membership.organisation == second.membership.organisation
+            assert second.membership.role == Role.ADMIN and second.demo_account
+            assert second.display_name != first.display_name
 
     def test_running_again_keeps_the_keys_and_audits_each_set_up_once(self) -> None:
         first = printed_keys(seed())

@@ -254,45 +254,14 @@ class FollowUpTests(World):
         walk(self.client, self.reference, self.WITHOUT_CONSENT_PATH, self.OVERRIDES)
         assert submit(self.client, self.reference).status_code == 302
         self.decision = Decision.objects.get(reference=self.reference)
-        self.done_url = reverse("decisions:follow_up_done", kwargs={"reference": self.reference})
 
-    def test_a_follow_up_is_due_then_recorded_as_done(self) -> None:
+    def test_a_follow_up_is_due(self) -> None:
+        # Recording it is a form of its own: tests/test_follow_ups.py.
         assert self.decision.follow_up_due == dt.date(2026, 11, 24)
         home = self.client.get("/").content.decode()
         assert "Families to tell" in home and "tell the family by 24 November 2026" in home
         listing = self.client.get(reverse("decisions:list")).content.decode()
         assert "Tell family by 24 Nov 2026" in listing
-        version_before = self.decision.current_version_id
-        response = self.client.post(self.done_url)
-        assert response.status_code == 302
-        self.decision.refresh_from_db()
-        assert (
-            self.decision.follow_up_done_at == FROZEN
-            and self.decision.follow_up_done_by == self.alice_practitioner_org_a
-        )
-        assert self.decision.current_version_id == version_before  # not an amendment
-        assert DecisionVersion.objects.filter(decision=self.decision).count() == 1
-        event = AuditEvent.objects.get(action="decision_follow_up_done")
-        assert event.target_ref == self.reference and event.details == {"due": "2026-11-24"}
-        assert "Families to tell" not in self.client.get("/").content.decode()
-        assert "Tell family by" not in self.client.get(reverse("decisions:list")).content.decode()
-        detail = self.client.get(reverse("decisions:detail", kwargs={"reference": self.reference})).content.decode()
-        assert "recorded that they were told" in detail
-        log = self.client_for(self.sue_supervisor_org_a).get(reverse("audit:log")).content.decode()
-        assert "Recorded that the family was told" in log
-        # Recording it twice changes nothing and writes no second event.
-        self.client.post(self.done_url)
-        assert AuditEvent.objects.filter(action="decision_follow_up_done").count() == 1
-
-    def test_only_the_owner_records_it_by_post(self) -> None:
-        assert self.client.get(self.done_url).status_code == 405
-        assert self.client_for(self.sue_supervisor_org_a).post(self.done_url).status_code == 403
-        assert self.client_for(self.amir_practitioner_org_a).post(self.done_url).status_code == 404
-        assert self.client_for(self.bob_practitioner_org_b).post(self.done_url).status_code == 404
-        missing = reverse("decisions:follow_up_done", kwargs={"reference": "OA-2026-99999"})
-        assert self.client.post(missing).status_code == 404
-        self.decision.refresh_from_db()
-        assert self.decision.follow_up_done_at is None
 
     def test_telling_later_needs_a_date_and_who(self) -> None:
         other = start(self.client)

@@ -35,6 +35,9 @@ PEOPLE = {
     Role.ADMIN: ("Ari", "Admin", "Safeguarding business manager"),
     Role.AUDITOR: ("Jo", "Auditor", "Information governance auditor"),
 }
+# A second admin in each organisation, so the demo can show a disposal proposed by one admin and approved by
+# another (retention needs two).
+SECOND_ADMINS = [("admin2", Role.ADMIN, ("Bea", "Admin", "Records manager"))]
 
 
 class Command(BaseCommand):
@@ -95,15 +98,18 @@ class Command(BaseCommand):
                 defaults={"name": name, "reference_prefix": prefix, "guidance_edition": "2018"},
             )
             team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
-            for role, (first, last, title) in PEOPLE.items():
-                username = f"{role.value}.{short}"
+            accounts = [(role.value, role, names) for role, names in PEOPLE.items()] + SECOND_ADMINS
+            for stem, role, (first, last, title) in accounts:
+                username = f"{stem}.{short}"
                 user = self.demo_user(
                     username, {"first_name": first, "last_name": f"{last} ({short.title()})", "job_title": title}
                 )
                 if user is None:
                     continue
                 password = fixed_password or secrets.token_urlsafe(12)
-                user.set_password(password)
+                # A password change is an audited account change: running again with the same password makes none.
+                if not (fixed_password and user.check_password(password)):
+                    user.set_password(password)
                 user.email = f"{username}@example.org"
                 user.save()
                 Membership.objects.update_or_create(
@@ -111,7 +117,7 @@ class Command(BaseCommand):
                 )
                 user.refresh_from_db()
                 rows.append((organisation.name, str(role.label), username, password))
-                casts.setdefault(short, {"organisation": organisation, "short": short})[role.value] = user
+                casts.setdefault(short, {"organisation": organisation, "short": short})[stem] = user
                 if twofactor.is_required(user):
                     twofactor.enrol_demo(user=user)
                     keys.append((username, twofactor.demo_key(user)))
@@ -119,7 +125,8 @@ class Command(BaseCommand):
         if superuser is not None:
             superuser.is_staff = superuser.is_superuser = True
             password = fixed_password or secrets.token_urlsafe(12)
-            superuser.set_password(password)
+            if not (fixed_password and superuser.check_password(password)):
+                superuser.set_password(password)
             superuser.save()
             rows.append(("(Django admin at /django-admin/)", "Superuser", "superuser", password))
             twofactor.enrol_demo(user=superuser)
