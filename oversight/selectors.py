@@ -7,6 +7,7 @@ costs the same for ten thousand decisions as for a million.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -176,7 +177,9 @@ class Figures:
                 ],
             },
             "reasons": {
-                "labels": [label for label, _ in self.not_sought_reasons],
+                # In each edition's words, which are long: wrapped (Chart.js draws a list as lines) so that the
+                # axis does not cut them short.
+                "labels": [textwrap.wrap(label, 45) for label, _ in self.not_sought_reasons],
                 "series": [{"label": "Decisions", "data": [n for _, n in self.not_sought_reasons]}],
             },
             "ages": {
