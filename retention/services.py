@@ -259,6 +259,8 @@ def _remove_personal_content(decision: Decision) -> dict[str, int]:
         versions = DecisionVersion.objects.filter(decision=decision).update(
             answers=DISPOSED_ANSWERS,
             amendment_reason=Case(When(number=1, then=Value("")), default=Value(REMOVED)),
+            # Typed in by the practitioner, so it may name people (a GP, a neighbour's family).
+            recipient_agencies="",
         )
         reviews = Review.objects.filter(decision=decision).update(
             comment=Case(When(outcome=ReviewOutcome.RETURN, then=Value(REMOVED)), default=Value(""))
