@@ -21,11 +21,11 @@ run: install assets migrate seed serve
 # The access log has the path but not the query string (audit log filters name people), nor the address,
 # browser or referrer: those are personal data, and the audit trail keeps them where they matter.
 ACCESS_LOG_FORMAT = %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms
-RUN_ENV = SECURE_COOKIES=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
+RUN_ENV = DEMO=true SECURE_COOKIES=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
 
 var/secret_key:
-	mkdir -p var
-	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	mkdir -p -m 700 var
+	(umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@)
 	chmod 600 $@
 
 # Demo signing keys under var/ (git-ignored, never committed): the audit checkpoint key (Ed25519) and a
@@ -50,7 +50,7 @@ serve: var/secret_key keys
 		--access-logformat '$(ACCESS_LOG_FORMAT)'
 
 dev: var/secret_key
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEMO=true DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -23,6 +23,10 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
+# The demonstration profile (`make run` sets DEMO=true): seed_demo and demo_code work, and every page carries a
+# "Demo – not for real records" banner. `check --deploy` fails while it is on.
+DEMO: bool = env.bool("DEMO", default=False)
+
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
