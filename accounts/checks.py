@@ -45,3 +45,27 @@ def idle_timeout_is_short(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def no_demo_accounts(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """seed_demo's accounts have published passwords and printed two-step keys. Looked for in the databases the
+    check is given, as Django's own database checks are: `check --deploy --database default`."""
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    if "default" not in (kwargs.get("databases") or ()):
+        return []
+    try:
+        found = list(get_user_model().objects.filter(demo_account=True).values_list("username", flat=True)[:5])
+    except DatabaseError:  # no database yet (a check at build time): nothing to find
+        return []
+    if not found:
+        return []
+    return [
+        checks.Error(
+            f"The database has demo accounts made by seed_demo: {', '.join(found)}.",
+            hint="Production starts from an empty database; remove the demo accounts (and their sample records).",
+            id="accounts.E001",
+        )
+    ]

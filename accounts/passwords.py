@@ -128,7 +128,8 @@ def _send_later(*, template: str, user: Any, request: HttpRequest | None) -> Non
     """Queue the email for the background worker once the transaction that recorded it commits: the page
     never waits for the mail server, and its timing does not tell whether an account exists."""
     base_url = _base_url(request)
-    transaction.on_commit(lambda: send_account_email.enqueue(template=template, user_id=user.pk, base_url=base_url))
+    user_id = user.pk if user is not None else 0  # 0: no account; the job finds nobody and sends nothing
+    transaction.on_commit(lambda: send_account_email.enqueue(template=template, user_id=user_id, base_url=base_url))
 
 
 def _recent(action: str, since: dt.datetime, **filters: Any) -> int:
@@ -166,6 +167,10 @@ def password_reset_request(*, email: str, request: HttpRequest) -> ResetRequest:
         return ResetRequest(throttled=True)
     users = users_for_email(email)
     if not users:
+        # The same work as for a known address (the per-account count, a queued email job that finds nobody to
+        # write to), so the time taken does not tell whether an account exists.
+        _recent(actions.PASSWORD_RESET_REQUEST, since, target_type=USER_TYPE, target_id="", details__sent=True)
+        _send_later(template="password_reset", user=None, request=request)
         audit.record(
             action=actions.PASSWORD_RESET_REQUEST,
             details={"known_user": False, "sent": False, "limited": ""},

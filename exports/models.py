@@ -181,3 +181,20 @@ class SubjectAccessRequest(BackgroundFile, models.Model):
     @property
     def download_name(self) -> str:
         return f"subject-access-{self.pk}-{self.created_at:%Y%m%d}.zip"
+
+
+class PendingFileDeletion(models.Model):
+    """A file in the export storage that must go: one holding a disposed record. Written in the transaction
+    that stops the file being offered (its row's name emptied), so the name is never lost; the row is deleted
+    only once the file is (exports/deletion.py), and the worker and housekeeping retry until it is."""
+
+    file_name = models.CharField(max_length=200, unique=True)
+    queued_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"File to delete: {self.file_name}"

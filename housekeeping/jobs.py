@@ -1,6 +1,7 @@
 """Housekeeping, run by the background workers every day: expired sessions removed, expired export files (bulk
-exports, subject access bundles) deleted, the client data of old audit events cleared, and drafts discarded
-longer ago than DISCARDED_DRAFT_KEEP_DAYS purged with the people no record names (retention/drafts.py).
+exports, subject access bundles) deleted, with any a disposal could not delete and any no row names, the client
+data of old audit events cleared, and drafts discarded longer ago than DISCARDED_DRAFT_KEEP_DAYS purged with the
+people no record names (retention/drafts.py).
 
 Each of the four is a chunk of one background job (background/runner.py), so a worker killed half way is
 replaced and the chunk runs again. Every chunk works in small transactions, each doing a batch and moving the
@@ -23,7 +24,7 @@ from audit import actions, clearing
 from audit import services as audit
 from background import runner
 from background.models import Chunk, Job
-from exports import expiry
+from exports import deletion, expiry
 from retention import drafts
 
 from .models import HousekeepingRun, RunStatus
@@ -70,10 +71,15 @@ def delete_export_files(run: HousekeepingRun, progress: runner.Progress) -> int:
             run.started_at, batch_size(), counted=lambda: _count(run.pk, export_files_removed=1)
         )
         if not removed:
-            return done
+            break
         done += removed
         progress(done)
         _pause()
+    # Then files of disposed records whose delete failed before, and files no row names (exports/deletion.py).
+    retried, _ = deletion.delete_pending()
+    swept, _ = deletion.sweep_unnamed_files(run.started_at)
+    _count(run.pk, export_files_removed=retried + swept)
+    return done + retried + swept
 
 
 def clear_client_data(run: HousekeepingRun, progress: runner.Progress) -> int:

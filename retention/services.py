@@ -8,7 +8,6 @@ so the trail still verifies, and says nothing personal, after the record is gone
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -26,8 +25,8 @@ from audit.models import AuditEvent
 from decisions.choices import DecisionStatus
 from decisions.models import Decision, DecisionDraft, DecisionVersion, FollowUp
 from decisions.permissions import Can, ensure
+from exports import deletion
 from exports.models import BulkExport, SubjectAccessRequest
-from exports.storage import delete_quietly
 from oversight.models import Review, ReviewOutcome
 
 from . import schedule
@@ -278,6 +277,8 @@ def _remove_personal_content(decision: Decision) -> dict[str, int]:
         versions = DecisionVersion.objects.filter(decision=decision).update(
             answers=DISPOSED_ANSWERS,
             amendment_reason=Case(When(number=1, then=Value("")), default=Value(REMOVED)),
+            # Typed in by the practitioner, so it may name people (a GP, a neighbour's family).
+            recipient_agencies="",
         )
         reviews = Review.objects.filter(decision=decision).update(
             comment=Case(When(outcome=ReviewOutcome.RETURN, then=Value(REMOVED)), default=Value(""))
@@ -317,20 +318,20 @@ def _remove_people(decision: Decision) -> int:
 
 
 def _remove_subject_access_files(person_ids: list[int]) -> int:
-    """Subject access bundles about anyone on the record may hold it: their files go once the disposal commits;
+    """Subject access bundles about anyone on the record may hold it: nothing offers their files from now on, and
+    the files are queued for deletion (exports/deletion.py: deleted once this commits, retried until they are);
     the rows stay as the record of the request, with no file to download."""
     bundles = list(
         SubjectAccessRequest.objects.select_for_update().filter(person_id__in=person_ids).exclude(file_name="")
     )
-    for bundle in bundles:
-        transaction.on_commit(partial(delete_quietly, bundle.file_name), robust=True)
+    deletion.queue(bundle.file_name for bundle in bundles)
     SubjectAccessRequest.objects.filter(pk__in=[b.pk for b in bundles]).update(file_name="")
     return len(bundles)
 
 
 def _remove_export_files(decision: Decision) -> int:
-    """Bulk export zips that hold the record (the export audits each record it put in) are deleted once the
-    disposal commits; their rows stay, with no file to download."""
+    """Bulk export zips that hold the record (the export audits each record it put in) are queued for deletion
+    as above; their rows stay, with no file to download."""
     export_ids = {
         details.get("bulk_export")
         for details in AuditEvent.objects.filter(
@@ -338,7 +339,6 @@ def _remove_export_files(decision: Decision) -> int:
         ).values_list("details", flat=True)
     } - {None}
     exports = list(BulkExport.objects.select_for_update().filter(pk__in=export_ids).exclude(file_name=""))
-    for export in exports:
-        transaction.on_commit(partial(delete_quietly, export.file_name), robust=True)
+    deletion.queue(export.file_name for export in exports)
     BulkExport.objects.filter(pk__in=[e.pk for e in exports]).update(file_name="", updated_at=timezone.now())
     return len(exports)

@@ -23,6 +23,10 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
+# The demonstration profile (`make run` sets DEMO=true): seed_demo and demo_code work, and every page carries a
+# "Demo – not for real records" banner. `check --deploy` fails while it is on.
+DEMO: bool = env.bool("DEMO", default=False)
+
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -56,9 +60,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over its page's limit is refused before anything reads it (sharing_app/request_limits.py).
+    "sharing_app.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sharing_app.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sharing_app.headers.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.sessions.RenewSessionMiddleware",
@@ -75,6 +82,13 @@ MIDDLEWARE = [
     # Last, as axes asks: it turns a lockout flagged during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies, in bytes, refused above these before they are read (sharing_app/request_limits.py); the proxy in
+# front should refuse over REQUEST_BODY_LIMIT_UPLOAD too. One file per request: the verify page takes one.
+REQUEST_BODY_LIMIT: int = env.int("REQUEST_BODY_LIMIT", default=64 * 1024)
+REQUEST_BODY_LIMIT_ANSWERS: int = env.int("REQUEST_BODY_LIMIT_ANSWERS", default=512 * 1024)
+REQUEST_BODY_LIMIT_UPLOAD: int = env.int("REQUEST_BODY_LIMIT_UPLOAD", default=20 * 1024 * 1024 + 64 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 ROOT_URLCONF = "sharing_app.urls"
 WSGI_APPLICATION = "sharing_app.wsgi.application"

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
@@ -14,5 +15,6 @@ VERSION: str = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["
 
 
 def service_version(request: HttpRequest) -> dict[str, Any]:
-    """For the footer: support asks which version a council runs."""
-    return {"service_version": VERSION}
+    """For the footer: support asks which version a council runs. And for the header: whether this is the demo
+    (DEMO=true), which every page then says."""
+    return {"service_version": VERSION, "demo_profile": settings.DEMO}

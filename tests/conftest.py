@@ -20,7 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from audit.keys import new_private_key_pem
     from decisions.signing import make_self_signed_pkcs12
 
-    folder = Path(tempfile.mkdtemp(prefix="test-keys-"))
+    folder = Path(tempfile.mkdtemp(prefix="test-keys-"))  # 0700, and the keys in it are made 0600 below
     config._test_keys_folder = folder  # type: ignore[attr-defined]
     audit_key = folder / "audit_signing_key.pem"
     audit_key.write_bytes(new_private_key_pem())
@@ -34,6 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # No checkpoint log file unless a test asks for one: the suite's databases come and go.
         "AUDIT_CHECKPOINT_LOG": "",
     }
+    for key_file in (audit_key, p12):
+        key_file.chmod(0o600)  # as production keeps them: `check --deploy` fails on keys others can read
     for name, value in values.items():
         setattr(settings, name, value)
         os.environ[name] = value

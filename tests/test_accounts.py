@@ -111,6 +111,7 @@ class ErrorPageTests(World):
         assert "Page not found" in response.content.decode()
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class SeedDemoTests(World):
     def test_seed_demo_is_idempotent_and_prints_logins(self) -> None:
         out = StringIO()

@@ -11,7 +11,7 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ def seed() -> str:
     return out.getvalue()
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class SeedDemoDecisionsTests(TestCase):
     output: str
 
@@ -188,6 +189,7 @@ class SeedDemoDecisionsTests(TestCase):
                 assert data is not None and data.startswith(b"%PDF")
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class SeedDemoWithoutDecisionsTests(TestCase):
     def test_no_decisions_makes_only_the_people(self) -> None:
         with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD}):

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,6 +52,7 @@ def demo_code(username: str) -> str:
     return out.getvalue().strip()
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class SeedDemoTwoStepTests(World):
     def test_accounts_that_need_two_step_get_a_printed_key_practitioners_none(self) -> None:
         keys = printed_keys(seed())
@@ -98,6 +99,7 @@ class SeedDemoTwoStepTests(World):
             demo_code("supervisor.north")
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class DemoCodeTests(World):
     def setUp(self) -> None:
         self.keys = printed_keys(seed())
@@ -149,6 +151,7 @@ class DemoCodeTests(World):
         assert "Demo account" in html and 'name="demo_account"' not in html
 
 
+@override_settings(DEMO=True)  # seed_demo and demo_code run only in the demo profile
 class EarlierDemoAccountsTests(World):
     def test_the_migration_marks_only_seed_demos_own_accounts(self) -> None:
         migration = importlib.import_module("accounts.migrations.0002_user_demo_account")

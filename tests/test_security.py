@@ -204,7 +204,7 @@ def production_env(**extra: str) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_", "SESSION_"))
-        and k not in {"DATABASE_URL", "STATICFILES_BACKEND"}
+        and k not in {"DATABASE_URL", "STATICFILES_BACKEND", "DEMO"}
     }
     return {
         **kept,
@@ -219,6 +219,8 @@ def production_env(**extra: str) -> dict[str, str]:
         "BEHIND_TLS_PROXY": "true",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "smtp.example.org",
+        # Production's database is PostgreSQL; the check does not need to reach it (nothing listens on port 1).
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/decisions",
         **extra,
     }
 

@@ -127,6 +127,8 @@ def environment(url: str, folder: Path) -> dict[str, str]:
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # Pages are rendered without collectstatic: plain static storage, as the test suite does.
         STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        # The demo profile: releases from issue 25 on run seed_demo only in it.
+        DEMO="true",
     )
     return env
 

@@ -93,6 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DEBUG": "false",
         "SECURE_COOKIES": "false",
         "DEMO_PASSWORD": DEMO_PASSWORD,
+        "DEMO": "true",  # the demo profile: seed_demo runs, and every page shows the demo banner
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": f"http://127.0.0.1:{port}",

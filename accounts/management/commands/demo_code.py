@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO:
+            raise CommandError("demo_code runs only in the demo profile (DEMO=true, as `make run` sets).")
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("No user with that username.")

@@ -17,7 +17,8 @@ import secrets
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +66,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO:
+            raise CommandError(
+                "seed_demo makes accounts whose passwords and two-step keys it prints: it runs only in the demo "
+                "profile (DEMO=true, as `make run` sets), never against real records."
+            )
         fixed_password = os.environ.get("DEMO_PASSWORD")
         rows: list[tuple[str, str, str, str]] = []
         keys: list[tuple[str, str]] = []
