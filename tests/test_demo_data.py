@@ -142,10 +142,16 @@ class SeedDemoDecisionsTests(TestCase):
         assert out.getvalue().startswith("OK")
 
     def test_running_again_adds_nothing(self) -> None:
-        counts = (Decision.objects.count(), DecisionVersion.objects.count(), AuditEvent.objects.count())
+        counts = (Decision.objects.count(), DecisionVersion.objects.count())
+        last_event = AuditEvent.objects.latest("id").pk
         output = seed()
-        assert (Decision.objects.count(), DecisionVersion.objects.count(), AuditEvent.objects.count()) == counts
+        assert (Decision.objects.count(), DecisionVersion.objects.count()) == counts
         assert "0 made, 24 already there" in output
+        # Every demo account gets a new password, and that change to an account is in the trail (issue 25 item 2).
+        new = AuditEvent.objects.filter(pk__gt=last_event)
+        assert new.exists() and all(
+            e.action == actions.USER_CHANGE and e.details == {"changed": ["password"]} for e in new
+        ), [(e.action, e.details) for e in new]
 
     def test_each_role_sees_filled_pages(self) -> None:
         pages = {

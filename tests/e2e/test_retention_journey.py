@@ -13,7 +13,9 @@ from .conftest import DEMO_PASSWORD, Journey, shell
 # A record last touched in 2018 (so due under the default schedule) and a second admin in the same
 # organisation, who sets up two-step verification at first sign-in.
 PREPARE = f"""
+import datetime as dt
 import json
+from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, User
 from tests.retention_helpers import old_record
 p = User.objects.get(username="practitioner.north")
@@ -25,6 +27,8 @@ if made:
     second.set_password({DEMO_PASSWORD!r})
     second.save()
     Membership.objects.create(user=second, organisation=org, role=Role.ADMIN)
+    # An admin of long standing: one made today may not approve a disposal yet (DISPOSAL_APPROVER_MIN_DAYS).
+    Membership.objects.filter(user=second).update(role_since=timezone.now() - dt.timedelta(days=30))
 version = old_record(p, s)
 print("REF " + json.dumps(version.decision.reference))
 """
