@@ -147,11 +147,19 @@ class SeedDemoDecisionsTests(TestCase):
         output = seed()
         assert (Decision.objects.count(), DecisionVersion.objects.count()) == counts
         assert "0 made, 24 already there" in output
-        # Every demo account gets a new password, and that change to an account is in the trail (issue 25 item 2).
+        # The same DEMO_PASSWORD again changes no account, so nothing enters the trail (a password change would:
+        # issue 25 item 2, tested below).
+        assert list(AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True)) == []
+
+    def test_a_new_demo_password_is_an_audited_account_change(self) -> None:
+        last_event = AuditEvent.objects.latest("id").pk
+        with mock.patch.dict(os.environ, {"DEMO_PASSWORD": DEMO_PASSWORD + "-new"}):
+            call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
         new = AuditEvent.objects.filter(pk__gt=last_event)
-        assert new.exists() and all(
-            e.action == actions.USER_CHANGE and e.details == {"changed": ["password"]} for e in new
-        ), [(e.action, e.details) for e in new]
+        assert new.count() == User.objects.filter(username__contains=".").count() + 1  # and the superuser
+        assert all(e.action == actions.USER_CHANGE and e.details == {"changed": ["password"]} for e in new), [
+            (e.action, e.details) for e in new
+        ]
 
     def test_each_role_sees_filled_pages(self) -> None:
         pages = {
