@@ -170,7 +170,7 @@ STEPS_2018: tuple[Step, ...] = (
     Step("information", f.InformationForm),
     Step("advice", f.AdviceForm),
     Step("consent", f.ConsentForm),
-    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_outcome", f.ConsentResponseForm, consent_was_sought),
     Step("consent_not_sought", f.ConsentNotSoughtForm, consent_not_sought),
     Step("safety", f.SafetyForm),
     Step("necessary", f.NecessaryForm),

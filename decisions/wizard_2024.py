@@ -255,7 +255,7 @@ STEPS: tuple[Step, ...] = (
     Step("information", f.InformationForm),
     Step("advice", f.AdviceForm),
     Step("consent", ConsentForm2024),
-    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_outcome", f.ConsentResponseForm, consent_was_sought),
     Step("consent_not_sought", v1.ConsentNotSoughtForm2024, consent_not_sought),
     Step("safety", f.SafetyForm),
     Step("necessary", v1.NecessaryForm2024),
