@@ -523,6 +523,13 @@ class ConsentResponseForm(ConsentOutcomeForm):
         help_text="For example, a signed form on the case file, or a note of the phone call",
         required=False,
     )
+    # The label the records answered before were given; the hint is for refusal alone now.
+    consent_outcome_detail = _long_text(
+        "Give details",
+        "details of the response",
+        help_text="For example, what they said, and what they did not want shared",
+        required=False,
+    )
     consent_withdrawn_detail = _long_text(
         "When and how did they withdraw it?",
         "when and how they withdrew consent",
@@ -766,6 +773,33 @@ class OpenHonestForm(StepForm):
             ConditionalRadios(
                 "told",
                 ConditionalQuestion("Yes, they were told", self.item("told_detail")),
+                ConditionalQuestion(
+                    "No, they were not told",
+                    self.item("not_told_reason"),
+                    ConditionalRadios("tell_later", ConditionalQuestion("Yes", "tell_by", "tell_who"), "No"),
+                ),
+            )
+        )
+
+
+class OpenHonestResponseForm(OpenHonestForm):
+    """The live 2018 layout's openness page: "Yes, they were told" asks when and how too (optional, as records
+    were submitted without it). Earlier layouts keep OpenHonestForm."""
+
+    told_when_how = _text(
+        "When and how were they told? (optional)",
+        "when and how they were told",
+        help_text="For example, in person at the home visit on 3 November",
+        required=False,
+    )
+    conditional = [*OpenHonestForm.conditional, ("told_when_how", "told", ("yes",))]
+    optional = ("told_when_how",)
+
+    def build_layout(self) -> Layout:
+        return Layout(
+            ConditionalRadios(
+                "told",
+                ConditionalQuestion("Yes, they were told", self.item("told_detail"), "told_when_how"),
                 ConditionalQuestion(
                     "No, they were not told",
                     self.item("not_told_reason"),

@@ -181,7 +181,7 @@ STEPS_2018: tuple[Step, ...] = (
     Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
     Step("quality", f.QualityForm, is_sharing),
     # Consent given means they were told what would be shared and why when it was sought.
-    Step("open_honest", f.OpenHonestForm, sharing_without_consent),
+    Step("open_honest", f.OpenHonestResponseForm, sharing_without_consent),
     Step("sending", f.SendingForm, is_sharing),
     Step("recipients", f.RecipientsForm, is_sharing),
     Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),

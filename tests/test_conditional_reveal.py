@@ -65,7 +65,8 @@ def test_the_audit_covers_the_faults_reported() -> None:
     names = {(form, name) for form, name, _c, _v in CASES}
     assert ("ConsentResponseForm", "consent_outcome_detail") in names
     assert ("ConsentResponseForm", "consent_given_what") in names
-    assert ("OpenHonestForm", "told_detail") in names
+    assert ("OpenHonestResponseForm", "told_detail") in names
+    assert ("OpenHonestResponseForm", "told_when_how") in names
     assert ("EngageForm2024", "engaged_detail") in names
     assert len(CASES) >= 30
 
@@ -103,7 +104,7 @@ def test_text_under_an_answer_not_chosen_is_refused_and_kept(
 
 
 def test_a_nested_follow_up_names_the_answer_it_sits_under() -> None:
-    form = f.OpenHonestForm(data={"told": "yes", "tell_later": "yes", "tell_who": "The social worker"})
+    form = f.OpenHonestResponseForm(data={"told": "yes", "tell_later": "yes", "tell_who": "The social worker"})
     assert not form.is_valid()
     assert form.errors["tell_who"] == [
         "You typed details under ‘No, they were not told’ but chose ‘Yes, they were told’. Move them under your "
