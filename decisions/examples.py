@@ -142,14 +142,14 @@ def page_data(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> d
     "consent_from" by part (the first person with it), "protect_identities" by name."""
     if key == "consent" and post.get("consent_from") in dict(PERSON_PARTS):
         chosen = next((p for p in people if p.get("part") == post["consent_from"]), None)
-        return _chosen_only(key, {**post, "consent_from": str(chosen["person_id"]) if chosen else ""})
+        return chosen_only(key, {**post, "consent_from": str(chosen["person_id"]) if chosen else ""})
     if key == "protect_identities":
         by_name = {str(p.get("full_name")): p for p in people}
         return {f"protect_{by_name[name]['person_id']}": text for name, text in post.items() if name in by_name}
-    return _chosen_only(key, post)
+    return chosen_only(key, post)
 
 
-def _chosen_only(key: str, post: dict[str, Any]) -> dict[str, Any]:
+def chosen_only(key: str, post: dict[str, Any]) -> dict[str, Any]:
     """The example without its follow-ups of answers an override did not choose, as a practitioner leaves them
     empty (the page refuses text typed under an answer that was not chosen)."""
     step = wizard.flow_for("2024").step(key)

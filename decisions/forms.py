@@ -111,7 +111,8 @@ class StepForm(forms.Form):
     """Base for question pages: GOV.UK rendering, JSON in and out, and a readable summary."""
 
     # Fields that only matter when another answer has a given value: (field, controlling field, values).
-    # They are required in that case (unless named in `optional`) and dropped from the answers otherwise.
+    # They are required in that case (unless named in `optional`) and dropped from the answers otherwise; text
+    # typed into one that does not apply is refused with a message, never dropped (issue 24).
     conditional: ClassVar[list[tuple[str, str, tuple[str, ...]]]] = []
     optional: ClassVar[tuple[str, ...]] = ()
 
