@@ -111,8 +111,8 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
 def _conditional_of(step: str) -> list[tuple[str, str, tuple[str, ...]]]:
     from decisions import forms, wizard
 
-    if step == "recipients":
-        return forms.RecipientForm.conditional
+    if step in ("people", "recipients"):
+        return (forms.NewPersonForm if step == "people" else forms.RecipientForm).conditional
     found = wizard.step_by_key("2018", step) or wizard.step_by_key("2024", step)
     return list(getattr(found.form_class, "conditional", [])) if found else []
 
