@@ -84,7 +84,12 @@ EXAMPLE_POSTS_2024: dict[str, dict[str, Any]] = {
         "consent_how": "in_person",
         "young_person": "no",
     },
-    "consent_outcome": {"consent_outcome": "given"},
+    "consent_outcome": {
+        "consent_outcome": "given",
+        "consent_given_what": "The attendance record and the notes of the home visit",
+        "consent_given_with": "The police child protection team",
+        "consent_given_recorded": "Signed form on the case file",
+    },
     "consent_not_sought": {
         "reasons": ["increase_risk"],
         "reason_detail": "Telling the father could put the child at greater risk before the strategy discussion",
@@ -137,11 +142,26 @@ def page_data(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> d
     "consent_from" by part (the first person with it), "protect_identities" by name."""
     if key == "consent" and post.get("consent_from") in dict(PERSON_PARTS):
         chosen = next((p for p in people if p.get("part") == post["consent_from"]), None)
-        return {**post, "consent_from": str(chosen["person_id"]) if chosen else ""}
+        return chosen_only(key, {**post, "consent_from": str(chosen["person_id"]) if chosen else ""})
     if key == "protect_identities":
         by_name = {str(p.get("full_name")): p for p in people}
         return {f"protect_{by_name[name]['person_id']}": text for name, text in post.items() if name in by_name}
-    return post
+    return chosen_only(key, post)
+
+
+def chosen_only(key: str, post: dict[str, Any]) -> dict[str, Any]:
+    """The example without its follow-ups of answers an override did not choose, as a practitioner leaves them
+    empty (the page refuses text typed under an answer that was not chosen)."""
+    step = wizard.flow_for("2024").step(key)
+    if step is None:
+        return post
+    data = dict(post)
+    for name, controller, values in step.form_class.conditional:
+        chosen = data.get(controller)
+        if not (set(chosen) & set(values) if isinstance(chosen, list) else chosen in values):
+            for field in (name, f"{name}_0", f"{name}_1", f"{name}_2"):
+                data.pop(field, None)
+    return data
 
 
 def page_posts(key: str, post: dict[str, Any], people: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -113,8 +113,10 @@ class StepForm(forms.Form):
     """Base for question pages: GOV.UK rendering, JSON in and out, and a readable summary."""
 
     # Fields that only matter when another answer has a given value: (field, controlling field, values).
-    # They are required in that case and dropped from the answers otherwise.
+    # They are required in that case (unless named in `optional`) and dropped from the answers otherwise; text
+    # typed into one that does not apply is refused with a message, never dropped (issue 24).
     conditional: ClassVar[list[tuple[str, str, tuple[str, ...]]]] = []
+    optional: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,18 +177,54 @@ class StepForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # Follow-ups set aside because their answer was not chosen: field -> (controller, values) of the highest
+        # question whose option was not chosen, so a nested follow-up is explained by the option it sits under.
+        set_aside: dict[str, tuple[str, tuple[str, ...]]] = {}
         for name, controller, values in self.conditional:
             if cleaned.get(controller) in values or (
                 isinstance(cleaned.get(controller), list) and set(cleaned[controller]) & set(values)
             ):
                 value = cleaned.get(name)
-                if value in (None, "", []) and name not in self.errors:
+                if value in (None, "", []) and name not in self.errors and name not in self.optional:
                     field = self.fields[name]
                     message = field.error_messages.get("required", "Enter an answer")
                     self.add_error(name, message)
             else:
+                set_aside[name] = set_aside.get(controller, (controller, values))
                 cleaned[name] = [] if isinstance(self.fields[name], forms.MultipleChoiceField) else ""
+                if self.is_bound and name not in self.errors and self._typed(name):
+                    self._refuse_set_aside_text(name, *set_aside[name])
         return cleaned
+
+    def _typed(self, name: str) -> bool:
+        """Whether the practitioner typed something into this field (text or a date; a click on a radio or a
+        checkbox is not typed text, and without JavaScript it cannot be undone)."""
+        field = self.fields[name]
+        if isinstance(field, DateInputField):
+            return any(str(self.data.get(f"{name}_{i}", "") or "").strip() for i in range(3))
+        if isinstance(field, forms.ChoiceField) or isinstance(field.widget, forms.CheckboxInput):
+            return False
+        return bool(str(self.data.get(name, "") or "").strip())
+
+    def _refuse_set_aside_text(self, name: str, controller: str, values: tuple[str, ...]) -> None:
+        """Typed text under an option that was not chosen is never dropped without a word: the page says so and
+        keeps it on screen (issue 24)."""
+        chosen = self.cleaned_data.get(controller)
+        if chosen in (None, "", []):
+            return  # Nothing chosen yet: the question itself asks for an answer.
+        labels = {str(value): str(label) for value, label in getattr(self.fields[controller], "choices", [])}
+        options = " or ".join(f"‘{labels.get(v, v)}’" for v in values)
+        if isinstance(chosen, list):
+            message = (
+                f"You typed an answer to ‘{self.fields[name].label}’ but did not select {options}. "
+                "Select it, or clear what you typed"
+            )
+        else:
+            message = (
+                f"You typed details under {options} but chose ‘{labels.get(str(chosen), chosen)}’. "
+                "Move them under your answer or clear them"
+            )
+        self.add_error(name, message)
 
     def to_answers(self) -> Answers:
         answers: Answers = {}
@@ -475,6 +513,100 @@ class ConsentOutcomeForm(StepForm):
     conditional = [("consent_outcome_detail", "consent_outcome", ("refused", "withdrawn", "not_obtained"))]
 
 
+class ConsentResponseForm(ConsentOutcomeForm):
+    """The live layouts' consent response: each answer has its own follow-up, revealed under it, and consent
+    given says what it covers. Earlier layouts keep ConsentOutcomeForm (one "Give details" for three answers,
+    shown under all of them). Records answered in these layouts before kept "Give details" for all three: it is
+    read into the answer's own follow-up (`data_from_answers`), and their stored answers read as they were.
+
+    What consent covers is optional: records with consent given were submitted without it, and an amendment of
+    one must not be refused for a question its practitioner was never asked."""
+
+    consent_given_what = _long_text(
+        "What did they agree to be shared? (optional)",
+        "what they agreed to be shared",
+        help_text="Consent covers only what they agreed to. For example, the school attendance record and the "
+        "notes of the home visit",
+        required=False,
+    )
+    consent_given_with = _text(
+        "Who did they agree it could be shared with? (optional)",
+        "who they agreed it could be shared with",
+        help_text="For example, the police child protection team",
+        required=False,
+    )
+    consent_given_recorded = _text(
+        "How was their consent recorded? (optional)",
+        "how their consent was recorded",
+        help_text="For example, a signed form on the case file, or a note of the phone call",
+        required=False,
+    )
+    # The label the records answered before were given; the hint is for refusal alone now.
+    consent_outcome_detail = _long_text(
+        "Give details",
+        "details of the response",
+        help_text="For example, what they said, and what they did not want shared",
+        required=False,
+    )
+    consent_withdrawn_detail = _long_text(
+        "When and how did they withdraw it?",
+        "when and how they withdrew consent",
+        required=False,
+    )
+    consent_not_obtained_detail = _long_text(
+        "Why could consent not be obtained?",
+        "why consent could not be obtained",
+        help_text="For example, the person lacks capacity, or could not be reached",
+        required=False,
+    )
+    conditional = [
+        ("consent_given_what", "consent_outcome", ("given",)),
+        ("consent_given_with", "consent_outcome", ("given",)),
+        ("consent_given_recorded", "consent_outcome", ("given",)),
+        ("consent_outcome_detail", "consent_outcome", ("refused",)),
+        ("consent_withdrawn_detail", "consent_outcome", ("withdrawn",)),
+        ("consent_not_obtained_detail", "consent_outcome", ("not_obtained",)),
+    ]
+    optional = ("consent_given_what", "consent_given_with", "consent_given_recorded")
+    # Where an earlier answer's shared "Give details" now belongs.
+    OWN_DETAIL: ClassVar[dict[str, str]] = {
+        "withdrawn": "consent_withdrawn_detail",
+        "not_obtained": "consent_not_obtained_detail",
+    }
+
+    @classmethod
+    def _moved(cls, answers: Answers) -> Answers:
+        own = cls.OWN_DETAIL.get(str(answers.get("consent_outcome", "")))
+        if own and answers.get("consent_outcome_detail") and not answers.get(own):
+            return {**answers, own: answers["consent_outcome_detail"], "consent_outcome_detail": ""}
+        return answers
+
+    @classmethod
+    def data_from_answers(cls, answers: Answers, prefix: str | None = None) -> dict[str, Any]:
+        return super().data_from_answers(cls._moved(answers), prefix)
+
+    @classmethod
+    def initial_from_answers(cls, answers: Answers) -> dict[str, Any]:
+        return super().initial_from_answers(cls._moved(answers))
+
+    def build_layout(self) -> Layout:
+        labels = dict(g.CONSENT_OUTCOMES)
+        return Layout(
+            ConditionalRadios(
+                "consent_outcome",
+                ConditionalQuestion(
+                    labels["given"],
+                    self.item("consent_given_what"),
+                    "consent_given_with",
+                    "consent_given_recorded",
+                ),
+                ConditionalQuestion(labels["refused"], self.item("consent_outcome_detail")),
+                ConditionalQuestion(labels["withdrawn"], self.item("consent_withdrawn_detail")),
+                ConditionalQuestion(labels["not_obtained"], self.item("consent_not_obtained_detail")),
+            )
+        )
+
+
 class ConsentNotSoughtForm(StepForm):
     reasons = _checkboxes(
         "Reasons",
@@ -659,6 +791,33 @@ class OpenHonestForm(StepForm):
             ConditionalRadios(
                 "told",
                 ConditionalQuestion("Yes, they were told", self.item("told_detail")),
+                ConditionalQuestion(
+                    "No, they were not told",
+                    self.item("not_told_reason"),
+                    ConditionalRadios("tell_later", ConditionalQuestion("Yes", "tell_by", "tell_who"), "No"),
+                ),
+            )
+        )
+
+
+class OpenHonestResponseForm(OpenHonestForm):
+    """The live 2018 layout's openness page: "Yes, they were told" asks when and how too (optional, as records
+    were submitted without it). Earlier layouts keep OpenHonestForm."""
+
+    told_when_how = _text(
+        "When and how were they told? (optional)",
+        "when and how they were told",
+        help_text="For example, in person at the home visit on 3 November",
+        required=False,
+    )
+    conditional = [*OpenHonestForm.conditional, ("told_when_how", "told", ("yes",))]
+    optional = ("told_when_how",)
+
+    def build_layout(self) -> Layout:
+        return Layout(
+            ConditionalRadios(
+                "told",
+                ConditionalQuestion("Yes, they were told", self.item("told_detail"), "told_when_how"),
                 ConditionalQuestion(
                     "No, they were not told",
                     self.item("not_told_reason"),

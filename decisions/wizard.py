@@ -344,7 +344,7 @@ STEPS_2018: tuple[Step, ...] = (
     Step("information", f.CurrentInformationForm),
     Step("advice", f.AdviceForm),
     Step("consent", f.ConsentForm),
-    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_outcome", f.ConsentResponseForm, consent_was_sought),
     Step("consent_not_sought", f.ConsentNotSoughtForm, consent_not_sought),
     Step("safety", f.SafetyForm),
     Step("necessary", f.NecessaryForm),
@@ -355,7 +355,7 @@ STEPS_2018: tuple[Step, ...] = (
     Step("criminal_offence", f.CriminalOffenceForm, sharing_with_criminal_offence),
     Step("quality", f.QualityForm, is_sharing),
     # Consent given means they were told what would be shared and why when it was sought.
-    Step("open_honest", f.OpenHonestForm, sharing_without_consent),
+    Step("open_honest", f.OpenHonestResponseForm, sharing_without_consent),
     Step("sending", SendingDetailForm, is_sharing),
     Step("recipients", f.RecipientsForm, is_sharing),
     Step("requester_told", f.RequesterToldForm, not_sharing_with_a_requester),

@@ -43,7 +43,7 @@ from .wizard import (
     sharing_without_consent,
     upgrade_2018_v2,
 )
-from .wizard_2024_v1 import consent_basis_note, sharing_on_consent
+from .wizard_2024_v1 import sharing_on_consent
 
 EDITION = "2024"
 
@@ -54,6 +54,18 @@ class ConsentForm2024(f.ConsentForm):
     """2018 layout 3's consent page (a person on the record, how, when, their competence) in 2024's words."""
 
     consent_sought = cast(forms.ChoiceField, v1.ConsentForm2024.base_fields["consent_sought"])
+
+
+class AdviceForm2024(f.AdviceForm):
+    """2018's advice page with 2024's rule: seeking advice is rule 4 and asks for it promptly (the 2018 hint
+    quoted 2018's rule 3). The label is 2018's, so the record reads the same."""
+
+    no_advice_reason = _long_text(
+        "Why did you not seek advice?",
+        "why you did not seek advice",
+        help_text="Golden rule 4: seek advice promptly whenever you are uncertain about sharing the information",
+        required=False,
+    )
 
 
 class DecisionForm2024(f.DecisionForm):
@@ -195,6 +207,14 @@ class ProtectEachIdentityForm(StepForm):
 # Conditions and rules -------------------------------------------------------------------------------------
 
 
+def consent_basis_note(answers: Answers) -> str | None:
+    """Why this page is asked. Layout 1's note repeated the page's explanation and said "the next page asks why"
+    on the page that asks why; the page's intro explains."""
+    if _answer(answers, "lawful_basis", "article6") != "a_consent":
+        return None
+    return "You chose consent as the lawful basis on the previous page."
+
+
 def protects_anyone(answers: Answers) -> bool:
     return is_sharing(answers) and bool(protected_people(people_in(answers)))
 
@@ -251,9 +271,9 @@ STEPS: tuple[Step, ...] = (
     Step("request", f.RequestForm),
     Step("people", f.PeopleForm),
     Step("information", f.CurrentInformationForm),
-    Step("advice", f.AdviceForm),
+    Step("advice", AdviceForm2024),
     Step("consent", ConsentForm2024),
-    Step("consent_outcome", f.ConsentOutcomeForm, consent_was_sought),
+    Step("consent_outcome", f.ConsentResponseForm, consent_was_sought),
     Step("consent_not_sought", v1.ConsentNotSoughtForm2024, consent_not_sought),
     Step("safety", f.SafetyForm),
     Step("necessary", v1.NecessaryForm2024),

@@ -331,7 +331,7 @@ def could_not_be_obtained(p: Pages) -> None:
     p["consent"] = {**p["consent"], "consent_how": "in_person"}
     p["consent_outcome"] = {
         "consent_outcome": "not_obtained",
-        "consent_outcome_detail": "Not at home on three visits and not answering the phone",
+        "consent_not_obtained_detail": "Not at home on three visits and not answering the phone",
     }
 
 

@@ -122,7 +122,7 @@ class FlowDefectTests(World):
             self.client_a,
             self.reference,
             "consent_outcome",
-            {"consent_outcome": "withdrawn", "consent_outcome_detail": "Mother withdrew it"},
+            {"consent_outcome": "withdrawn", "consent_withdrawn_detail": "Mother withdrew it"},
         )
         assert response.status_code == 302
         check = self.client_a.get(check_url(self.reference)).content.decode()

@@ -32,11 +32,11 @@ def draft_answers(reference: str) -> dict[str, Any]:
 
 
 def new_person(**overrides: Any) -> dict[str, Any]:
-    return {**valid_post("people"), **overrides}
+    return valid_post("people", **overrides)
 
 
 def recipient(agency: str, **overrides: Any) -> dict[str, Any]:
-    return {**valid_post("recipients"), "agency": agency, **overrides}
+    return valid_post("recipients", agency=agency, **overrides)
 
 
 @time_machine.travel(FROZEN, tick=False)

@@ -51,7 +51,12 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
             "consent_how": "in_person",
             "young_person": "no",
         },
-        "consent_outcome": {"consent_outcome": "given"},
+        "consent_outcome": {
+            "consent_outcome": "given",
+            "consent_given_what": "The attendance record and the notes of the home visit",
+            "consent_given_with": "The police child protection team",
+            "consent_given_recorded": "Signed form on the case file",
+        },
         "consent_not_sought": {"reasons": ["delay"], "reason_delay": "The strategy discussion is in an hour"},
         "lawful_basis": {"article6": "e_public_task", "statutory_gateways": ["ca1989_s47"]},
         "special_category": {"article9": "9_2_g_substantial_public_interest", "schedule1": "para_18"},
@@ -93,7 +98,24 @@ def valid_post(step: str, **overrides: Any) -> dict[str, Any]:
     }
     data = dict(base[step])
     data.update(overrides)
+    # As a practitioner's browser does: a follow-up of an answer the overrides did not choose is left empty
+    # (the page refuses text typed under an answer that was not chosen).
+    for name, controller, values in _conditional_of(step):
+        chosen = data.get(controller)
+        applies = bool(set(chosen) & set(values)) if isinstance(chosen, list) else chosen in values
+        if not applies and name not in overrides:
+            for key in (name, f"{name}_0", f"{name}_1", f"{name}_2"):
+                data.pop(key, None)
     return data
+
+
+def _conditional_of(step: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    from decisions import forms, wizard
+
+    if step in ("people", "recipients"):
+        return (forms.NewPersonForm if step == "people" else forms.RecipientForm).conditional
+    found = wizard.step_by_key("2018", step) or wizard.step_by_key("2024", step)
+    return list(getattr(found.form_class, "conditional", [])) if found else []
 
 
 def step_url(reference: str, step: str) -> str:

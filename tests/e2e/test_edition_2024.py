@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from decisions.examples import EXAMPLE_POSTS_2024, NO_SHARE_2024
+from decisions.examples import EXAMPLE_POSTS_2024, NO_SHARE_2024, chosen_only
 
 from .conftest import Journey, shell
 from .test_practitioner import fill
@@ -61,7 +61,7 @@ def answer(trip: Journey, step: str, **overrides: Any) -> None:
         for name, text in data.items():
             page.get_by_label(f"What have you done to protect {name}'s identity").fill(text)
     else:
-        fill(page, data)
+        fill(page, chosen_only(step, data))
     trip.look(step)
     trip.continue_()
 

@@ -41,7 +41,7 @@ def answer(trip: Journey, step: str, **overrides: Any) -> None:
         trip.continue_()
         return
     if step == "consent" and not data.get("consent_from"):
-        data.pop("consent_from")
+        data.pop("consent_from", None)
         if data.get("consent_sought") == "yes":
             # Asked of the first person on the record.
             trip.page.locator("[name='consent_sought'][value='yes']").check()
