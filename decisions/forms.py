@@ -204,7 +204,9 @@ class StepForm(forms.Form):
             return any(str(self.data.get(f"{name}_{i}", "") or "").strip() for i in range(3))
         if isinstance(field, forms.ChoiceField) or isinstance(field.widget, forms.CheckboxInput):
             return False
-        return bool(str(self.data.get(name, "") or "").strip())
+        # What the page filled in itself (a follow-up's "who", say) was not typed, and is sent hidden or not.
+        typed = str(self.data.get(name, "") or "").strip()
+        return bool(typed) and typed != str(self.get_initial_for_field(field, name) or "").strip()
 
     def _refuse_set_aside_text(self, name: str, controller: str, values: tuple[str, ...]) -> None:
         """Typed text under an option that was not chosen is never dropped without a word: the page says so and

@@ -15,7 +15,7 @@ wizard_2018_v2.py. Layout 3 added the people a decision is about and a list of r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from crispy_forms_gds.layout import Layout
 
@@ -223,6 +223,8 @@ def recipients_method(answers: Answers) -> str:
 class SendingDetailForm(f.SendingForm):
     """The sending page once each recipient carries how it was sent (issue 24): the one-for-all method is no
     longer asked, so the two cannot disagree. Its fields stay, so a record that answered them reads as it did."""
+
+    conditional: ClassVar[list[tuple[str, str, tuple[str, ...]]]] = []  # the method and its follow-up are not asked
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -39,6 +39,19 @@ def clean(flow: Flow, key: str, post: dict[str, Any]) -> dict[str, Any]:
     return dict(form.to_answers())
 
 
+def chosen_only(flow: Any, key: str, post: dict[str, Any]) -> dict[str, Any]:
+    """The post without follow-ups of answers not chosen, as a practitioner leaves them (the page refuses text
+    typed under an answer that was not chosen)."""
+    step = flow.step(key)
+    data = dict(post)
+    for name, controller, values in step.form_class.conditional if step else ():
+        chosen = data.get(controller)
+        if not (set(chosen) & set(values) if isinstance(chosen, list) else chosen in values):
+            for field in (name, f"{name}_0", f"{name}_1", f"{name}_2"):
+                data.pop(field, None)
+    return data
+
+
 @st.composite
 def combinations(draw: Any, edition: str) -> tuple[Answers, dict[str, Any]]:
     """Stored answers for every page of the edition's current layout (only those that apply are judged), and
@@ -93,6 +106,7 @@ def combinations(draw: Any, edition: str) -> tuple[Answers, dict[str, Any]]:
             post.update(young_person="yes" if c["young_person"] else "no", competence_view="They understand")
         elif key == "consent_outcome":
             post.update(consent_outcome=c["status"], consent_outcome_detail="What was said")
+            post.update(consent_withdrawn_detail="When and how", consent_not_obtained_detail="Why not")
         elif key == "necessary":
             for quality in ("necessary", "proportionate"):
                 post[quality] = "yes" if c[quality] else "no"
@@ -109,7 +123,7 @@ def combinations(draw: Any, edition: str) -> tuple[Answers, dict[str, Any]]:
             post["article6"] = "a_consent" if c["consent_basis"] else "e_public_task"
         elif key == "special_category" and c["explicit_consent"]:
             post = {"article9": "9_2_a_explicit_consent"}
-        answers[key] = clean(flow, key, post)
+        answers[key] = clean(flow, key, chosen_only(flow, key, post))
     if c["stated_method"]:
         answers["sending"] = {"method": c["stated_method"], "method_other": "", "secure_detail": ""}
     recipients = []

@@ -118,7 +118,13 @@ class FamilyToldTests(World):
         assert "Error" in response.content.decode().split("</title>")[0]
         assert not FollowUp.objects.exists()
         reason = "The police asked us not to, while they investigate"
+        # Text typed under "Yes" is not dropped without a word (issue 24 item 1): the page says so and keeps it.
         response = self.client.post(self.url, {"outcome": "not_done", "reason": reason, "how": "typed, not chosen"})
+        assert response.status_code == 200 and "Move them under your answer" in form_errors(response)
+        assert "typed, not chosen" in response.content.decode() and not FollowUp.objects.exists()
+        # The name the page fills in under "Yes" was not typed: sent with "No", it is not refused.
+        name = self.alice_practitioner_org_a.display_name
+        response = self.client.post(self.url, {"outcome": "not_done", "reason": reason, "done_by": name})
         assert response.status_code == 302
         follow_up = FollowUp.objects.get()
         assert follow_up.outcome == "not_done" and follow_up.reason == reason

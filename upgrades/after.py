@@ -37,6 +37,8 @@ def main() -> int:
     parser.add_argument("--fresh-database", required=True)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharing_app.settings")
+    # Every PDF is checked on the verify page from one address, far more than a person's limit allows.
+    os.environ.setdefault("VERIFY_CHECKS_PER_WINDOW", "1000000")
     django.setup()
     from django.test.utils import setup_test_environment
 
@@ -170,11 +172,11 @@ def check_records(snapshot: dict[str, Any], problems: list[str]) -> None:
             upload = io.BytesIO(response.content)
             upload.name = f"{reference}-v{number}.pdf"
             verified = as_role(slug, "admin").post(reverse("exports:verify"), {"file": upload})
-            verdict = verified.context["verdict"] if verified.context else None
+            verdict = verified.context.get("verdict") if verified.context else None
             if verdict is None or verdict.result != Result.MATCH or verdict.code != code:
                 fail(problems, f"{reference} v{number}: the verify page did not call its PDF genuine ({verdict})")
             typed = as_role(slug, "admin").post(reverse("exports:verify"), {"code": code})
-            verdict = typed.context["verdict"] if typed.context else None
+            verdict = typed.context.get("verdict") if typed.context else None
             if verdict is None or verdict.result != Result.MATCH:
                 fail(problems, f"{reference} v{number}: its verification code no longer matches ({verdict})")
         amended += check_amendment(decision, problems)
