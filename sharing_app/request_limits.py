@@ -7,9 +7,9 @@ byte is read, any body longer than the limit for its page:
 
 - the verify page, which takes one uploaded PDF or zip: `REQUEST_BODY_LIMIT_UPLOAD` (20 MB, the form's own
   limit, plus room for the form's other fields and the multipart framing);
-- the record's question pages: `REQUEST_BODY_LIMIT_ANSWERS` (512 KB). The largest page has four text areas of
-  5,000 characters; a character may take 12 bytes once percent-encoded, so about 240 KB can be typed legitimately
-  and must never be refused (typed text is never lost);
+- the record's question and follow-up pages: `REQUEST_BODY_LIMIT_ANSWERS` (512 KB). The largest page has four
+  text areas of 5,000 characters; a character may take 12 bytes once percent-encoded, so about 240 KB can be typed
+  legitimately and must never be refused (typed text is never lost);
 - every other page: `REQUEST_BODY_LIMIT` (64 KB).
 
 A body sent in chunks, with no length, is refused (411) on the pages that take one, since Django would read it as
@@ -27,7 +27,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 UPLOAD_PAGES = frozenset({"exports:verify"})
-ANSWER_PAGES = frozenset({"decisions:step"})
+# Pages with several long answers: the question pages and the follow-ups recorded after a decision.
+ANSWER_PAGES = frozenset({"decisions:step", "decisions:follow_up"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

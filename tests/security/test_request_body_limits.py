@@ -9,10 +9,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import TestCase
+
+from sharing_app.request_limits import body_limit
 
 BOUNDARY = "----boundary-of-a-big-post"
 CSRF_SECRET = "A" * 32
@@ -125,3 +128,12 @@ class BodiesOverTheLimitAreNotRead(TestCase):
 
     def test_only_one_file_per_request(self) -> None:
         assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 1
+
+
+def test_every_page_with_several_long_answers_takes_the_answers_limit() -> None:
+    # Two 5,000-character answers in Chinese are about 90 KB percent-encoded: over the 64 KB default, so the
+    # follow-up pages (what was said, how they responded) would refuse what a practitioner typed.
+    for path in ("/decisions/NSP-2026-00001/answer/consent", "/decisions/NSP-2026-00001/follow-up/family-told"):
+        assert body_limit(path) == settings.REQUEST_BODY_LIMIT_ANSWERS, path
+    typed = "中" * 5_000
+    assert len(urlencode({"what_said": typed, "response": typed})) > settings.REQUEST_BODY_LIMIT
